@@ -1,0 +1,65 @@
+/**
+ * The CLI: parse flags, call the core, format the output. The only code that touches files,
+ * the console or the clock. Every error becomes one line on stderr and exit code 2
+ * (1 for an infeasible plan or failed check); stacks only with --debug.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { EdgeplanError, formatError } from '../errors/index.ts';
+import { modelsCommand } from './commands/models.ts';
+import { showCommand } from './commands/show.ts';
+import { readChecked, type Io } from './io.ts';
+
+const KNOWN_COMMANDS = ['models', 'show'];
+
+export function nodeIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    readText: (p) => readChecked(p, 'input'),
+    readBytes: (p) => new Uint8Array(readFileSync(p)),
+    writeText: (p, t) => writeFileSync(p, t),
+    isTty: Boolean(process.stderr.isTTY),
+    now: () => performance.now(),
+  };
+}
+
+export async function main(args: readonly string[], io: Io = nodeIo()): Promise<number> {
+  const debug = args.includes('--debug');
+  const parser = yargs([...args])
+    .scriptName('edgeplan')
+    .usage('$0 <command> [options]\n\nHardware-aware latency simulator and planner for vision models on edge devices.')
+    .command(modelsCommand(io))
+    .command(showCommand(io))
+    .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
+    .demandCommand(1, 'name a command: models, show')
+    .strict()
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err instanceof EdgeplanError) throw err;
+      if (err) msg = err.message;
+      // A usage problem is an input error (exit 2); stop before any handler runs.
+      throw new EdgeplanError('usage', msg.split('\n')[0], { fix: `see \`edgeplan ${KNOWN_COMMANDS.includes(args[0]) ? args[0] + ' ' : ''}--help\`` });
+    });
+  try {
+    let helpText = '';
+    await parser.parseAsync([...args], {}, (_e, _argv, output) => {
+      helpText = output;
+    });
+    if (helpText) io.out(helpText + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof EdgeplanError) {
+      io.err(formatError(e) + '\n');
+      if (debug) io.err((e.stack ?? '') + '\n');
+      return e.exitCode;
+    }
+    io.err(`error: internal error: ${(e as Error).message?.split('\n')[0]} — fix: rerun with --debug and report it\n`);
+    if (debug) io.err(((e as Error).stack ?? '') + '\n');
+    return 2;
+  }
+}
