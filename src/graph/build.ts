@@ -116,8 +116,11 @@ function findCycle(specs: readonly LayerSpec[], index: Map<string, number>, star
     cur = spec.inputs.find((x) => index.has(x) && stuckFrom(specs, index, x));
   }
   if (cur === undefined) return path;
-  const cyc = path.slice(seen.get(cur)!);
-  return [...cyc.reverse(), cyc[0]];
+  // Producers were followed backwards: reverse into data-flow order, start at the earliest-listed layer.
+  const cyc = path.slice(seen.get(cur)!).reverse();
+  const first = cyc.reduce((best, n, i) => (index.get(n)! < index.get(cyc[best])! ? i : best), 0);
+  const rotated = [...cyc.slice(first), ...cyc.slice(0, first)];
+  return [...rotated, rotated[0]];
 }
 
 function stuckFrom(specs: readonly LayerSpec[], index: Map<string, number>, name: string): boolean {

@@ -17,7 +17,7 @@ export interface LocatedYaml<T> {
   readonly file: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 const compiled = new Map<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {

@@ -10,11 +10,21 @@ import { mlperfTinyEntries } from './mlperf-tiny.ts';
 import { mobilenetEntries } from './mobilenet.ts';
 import { resnetEntries } from './resnet.ts';
 import { yoloEntries } from './yolo.ts';
+import { vitEntries } from './vit.ts';
+import { inceptionEntries } from './inception.ts';
+import { squeezenetEntries } from './squeezenet.ts';
+import { shufflenetEntries } from './shufflenet.ts';
+import { ssdEntries } from './ssd.ts';
+import { segmentationEntries } from './segmentation.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
 export type { ZooEntry, BuildOptions } from './types.ts';
 
-export const ZOO: readonly ZooEntry[] = [...mobilenetEntries, ...efficientnetEntries, ...resnetEntries, ...mlperfTinyEntries, ...yoloEntries];
+export const ZOO: readonly ZooEntry[] = [
+  ...mobilenetEntries, ...efficientnetEntries, ...resnetEntries,
+  ...inceptionEntries, ...squeezenetEntries, ...shufflenetEntries,
+  ...vitEntries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries,
+];
 
 export function zooIds(): string[] {
   return ZOO.map((e) => e.id);
@@ -24,7 +34,7 @@ export function findZooEntry(id: string): ZooEntry {
   const q = id.toLowerCase();
   const e = ZOO.find((z) => z.id === q || z.aliases?.includes(q));
   if (!e) {
-    const s = suggestFrom(q, ZOO.flatMap((z) => [z.id, ...(z.aliases ?? [])]));
+    const s = suggestFrom(q, ZOO.map((z) => z.id));
     throw new EdgeplanError('unknown_model', `unknown model '${id}'`, {
       fix: s.length ? `did you mean ${s.map((x) => `'${x}'`).join(' or ')}? (edgeplan models lists all)` : 'run `edgeplan models` for the list, or pass a .yaml/.onnx/.tflite file',
     });

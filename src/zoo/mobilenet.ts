@@ -84,7 +84,9 @@ function buildMobileNetV3(id: string, rows: readonly V3Row[], lastChannel: numbe
   rows.forEach(([cin, k, exp, out, se, actName, s], i) => {
     const act: Activation = actName === 'RE' ? 'relu' : 'hardswish';
     const name = `features.${i + 1}`;
-    const inC = w(cin), expC = w(exp), outC = w(out);
+    // TF-slim (the implementation behind the paper's 0.75 figures) sizes the expansion as a factor
+    // of the actual input depth (expand_input_by_factor); at width 1 this equals torchvision's table.
+    const inC = b.channels(x), expC = makeDivisible(inC * (exp / cin), 8), outC = w(out);
     let h = x;
     if (expC !== inC) h = conv(b, h, `${name}.expand`, expC, 1, 1, { act });
     h = dwconv(b, h, `${name}.dw`, k, s, { act });
@@ -96,7 +98,9 @@ function buildMobileNetV3(id: string, rows: readonly V3Row[], lastChannel: numbe
   x = conv(b, x, `features.${rows.length + 1}`, 6 * w(rows[rows.length - 1][3]), 1, 1, { act: 'hardswish' });
   const p = b.add('pool', 'global_pool', x, { mode: 'avg' });
   const f = b.add('flatten', 'flatten', p);
-  const h = b.add('classifier.0', 'linear', f, { outFeatures: makeDivisible(lastChannel * o.widthMultiplier, 8), activation: 'hardswish' });
+  // Below width 1 the head keeps its full width, as TF-slim's mobilenet_v3 does
+  // (finegrain_classification_mode) and as the paper's 0.75 figures (155 M / 4.0 M) count it.
+  const h = b.add('classifier.0', 'linear', f, { outFeatures: makeDivisible(lastChannel * Math.max(1, o.widthMultiplier), 8), activation: 'hardswish' });
   b.add('classifier.3', 'linear', h, { outFeatures: 1000 });
   return b.build();
 }

@@ -1,0 +1,173 @@
+/**
+ * Hardware profile types. They mirror hardware-profiles/profile.schema.json exactly (JSON Schema
+ * draft 2020-12, additionalProperties: false everywhere); the YAML files in hardware-profiles/ are
+ * validated against that schema when loaded. Units live in key names (SI base): bytes,
+ * bytes_per_s, ops_per_s (DENSE, 1 MAC = 2 ops), w, us, mhz.
+ */
+
+export const PRECISIONS = ['fp32', 'fp16', 'int8', 'int4'] as const;
+/** Numeric precision of weights/activations/compute. */
+export type Precision = (typeof PRECISIONS)[number];
+
+export const UNIT_KINDS = ['cpu', 'gpu', 'npu', 'tpu', 'dla', 'dsp', 'mcu'] as const;
+/** Kind of compute unit. */
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export const OP_CLASSES = ['conv2d', 'depthwise_conv2d', 'linear', 'attention', 'elementwise'] as const;
+/**
+ * Op class used for efficiency factors. `linear` covers linear/matmul; `elementwise` covers
+ * add/mul/activations/pool/resize/softmax/norm (usually memory-bound).
+ */
+export type OpClass = (typeof OP_CLASSES)[number];
+
+/** IR op names a unit can list in `ops` (includes `split`, which the profile format allows). */
+export const PROFILE_OP_NAMES = [
+  'conv2d', 'depthwise_conv2d', 'conv_transpose2d', 'linear', 'matmul', 'add', 'mul', 'concat',
+  'max_pool', 'avg_pool', 'global_pool', 'resize', 'softmax', 'relu', 'relu6', 'hardswish',
+  'hardsigmoid', 'sigmoid', 'silu', 'gelu', 'batchnorm', 'layernorm', 'reshape', 'transpose',
+  'flatten', 'attention', 'split', 'slice', 'pad', 'opaque',
+] as const;
+export type ProfileOpName = (typeof PROFILE_OP_NAMES)[number];
+
+export const DEVICE_CLASSES = ['soc', 'accelerator', 'mcu', 'phone', 'sbc', 'host'] as const;
+/** soc (module/SoC with several units), accelerator (attached to a host over a link), mcu, phone, sbc, host. */
+export type DeviceClass = (typeof DEVICE_CLASSES)[number];
+
+export const MEMORY_KINDS = ['sram', 'cache', 'dram', 'flash', 'param_cache'] as const;
+/** sram (scratchpad/on-chip RAM), cache (hardware-managed), dram, flash (XIP weights), param_cache (Edge TPU). */
+export type MemoryKind = (typeof MEMORY_KINDS)[number];
+
+export const PARTITION_RULES = ['any', 'first_unsupported_rest_on_fallback'] as const;
+/**
+ * `any`: unsupported ops go to the fallback and the graph comes back.
+ * `first_unsupported_rest_on_fallback`: everything from the first unsupported op on runs on the
+ * fallback (Edge TPU compiler default).
+ */
+export type PartitionRule = (typeof PARTITION_RULES)[number];
+
+/** A number with its provenance. */
+export interface SourcedNumber {
+  /** The value in the unit named by the key (bytes, bytes_per_s, ops_per_s, w, us, mhz, or a ratio). */
+  readonly value: number;
+  /** URL or file + quote, or the derivation ("derived: 1024 cores x 2 x 625 MHz"). */
+  readonly source: string;
+  /** Present (true) when no retrieved source states the value. */
+  readonly estimate?: true;
+  readonly note?: string;
+}
+
+/** DENSE peak ops per second for each precision the unit runs (FLOP/s for fp32/fp16). */
+export type PeakOps = { readonly [P in Precision]?: SourcedNumber };
+
+/** Fraction of peak (0..1) a layer of each op class attains. */
+export type Efficiency = { readonly [C in OpClass]: SourcedNumber };
+
+/** Per-layer limits beyond which an op is unsupported on the unit (goes to the fallback). */
+export interface UnitConstraints {
+  readonly max_kernel_size?: SourcedNumber;
+  readonly max_stride?: SourcedNumber;
+  readonly max_channels?: SourcedNumber;
+  /** Largest size of any non-batch dimension (H, W or sequence). */
+  readonly max_spatial_dim?: SourcedNumber;
+  /** Largest rank with more than one non-unit dimension (Edge TPU: 3). */
+  readonly max_tensor_rank?: SourcedNumber;
+  readonly max_softmax_elements?: SourcedNumber;
+  /** Largest number of separately loaded segments (e.g. DLA loadables per core). */
+  readonly max_loadables?: SourcedNumber;
+  /** Free-text rules not (yet) encoded as numbers. */
+  readonly notes?: readonly string[];
+}
+
+export interface UnitPower {
+  readonly active: SourcedNumber;
+  readonly idle: SourcedNumber;
+}
+
+/** One compute unit (CPU cluster, GPU, NPU, DLA core, DSP, Edge TPU, MCU core). */
+export interface ComputeUnit {
+  readonly kind: UnitKind;
+  readonly description: string;
+  readonly clock_mhz?: SourcedNumber;
+  readonly cores?: SourcedNumber;
+  /** CPU: cores used as inference threads; peak_ops_per_s is for all of them. */
+  readonly threads?: SourcedNumber;
+  readonly peak_ops_per_s: PeakOps;
+  /** Headline 2:4 structured-sparsity speed-up over dense (only where accelerated). */
+  readonly sparse_speedup_2_4?: SourcedNumber;
+  readonly efficiency: Efficiency;
+  /** Kernel launch / dispatch cost per layer, microseconds. */
+  readonly overhead_us_per_layer: SourcedNumber;
+  /** Fixed cost per inference (invoke, sync), microseconds. */
+  readonly fixed_overhead_us: SourcedNumber;
+  /** Id of the memory level this unit streams tensors from. */
+  readonly memory: string;
+  /** Id of an on-chip level (cache/SRAM) that holds tensors that fit. */
+  readonly onchip_memory?: string;
+  readonly precisions: readonly Precision[];
+  readonly ops: 'all' | readonly ProfileOpName[];
+  readonly constraints?: UnitConstraints;
+  /** Unit id that runs unsupported ops; absent on the fallback of last resort. */
+  readonly fallback?: string;
+  readonly partition_rule: PartitionRule;
+  readonly power_w: UnitPower;
+  /** DRAM access energy, picojoules per byte. */
+  readonly energy_pj_per_byte?: SourcedNumber;
+  readonly notes?: readonly string[];
+}
+
+/** One memory level. */
+export interface MemoryLevel {
+  readonly kind: MemoryKind;
+  readonly description?: string;
+  /** Capacity usable for tensors, bytes. */
+  readonly size_bytes: SourcedNumber;
+  /** Sustained read bandwidth, bytes per second. */
+  readonly bandwidth_bytes_per_s: SourcedNumber;
+  readonly notes?: readonly string[];
+}
+
+/** Link between an accelerator and its host. */
+export interface HostLink {
+  readonly description?: string;
+  /** Line/signalling rate, bits per second (not the payload rate). */
+  readonly signalling_bits_per_s?: SourcedNumber;
+  /** Effective payload bandwidth, bytes per second. */
+  readonly bandwidth_bytes_per_s: SourcedNumber;
+  /** Per-transfer round-trip latency, microseconds. */
+  readonly latency_us: SourcedNumber;
+  /** How the link numbers were obtained. */
+  readonly source_note: string;
+}
+
+export interface DevicePower {
+  readonly idle_w: SourcedNumber;
+  /** Power budget / maximum in the described power mode. */
+  readonly max_w: SourcedNumber;
+}
+
+/** One device profile (hardware-profiles/<id>.yaml). */
+export interface HardwareProfile {
+  /** Optional JSON-schema pointer for editors (the YAML files use a comment instead). */
+  readonly $schema?: string;
+  /** Canonical kebab-case id = file name = published-latency.csv device_id. */
+  readonly id: string;
+  readonly name: string;
+  /** Other names users type; unique across all profiles. */
+  readonly aliases: readonly string[];
+  readonly class: DeviceClass;
+  /** Unit a model runs on unless the user passes --unit. */
+  readonly default_unit: string;
+  readonly units: Readonly<Record<string, ComputeUnit>>;
+  readonly memory: Readonly<Record<string, MemoryLevel>>;
+  readonly links?: Readonly<Record<string, HostLink>>;
+  readonly default_link?: string;
+  /** Memory level id holding the weights (flash on MCUs, param_cache on the Edge TPU). */
+  readonly weights_in: string;
+  /** Memory level id holding activations (sram on MCUs, dram elsewhere). */
+  readonly activations_in: string;
+  readonly power: DevicePower;
+  readonly power_mode: string;
+  /** Index of [S1]-style source keys used in source strings. */
+  readonly sources?: Readonly<Record<string, string>>;
+  readonly notes?: readonly string[];
+}
