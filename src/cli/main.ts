@@ -8,9 +8,10 @@ import yargs from 'yargs';
 import { EdgeplanError, formatError } from '../errors/index.ts';
 import { modelsCommand } from './commands/models.ts';
 import { showCommand } from './commands/show.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { readChecked, type Io } from './io.ts';
 
-const KNOWN_COMMANDS = ['models', 'show'];
+const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'validate', 'devices'];
 
 export function nodeIo(): Io {
   return {
@@ -31,8 +32,9 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .usage('$0 <command> [options]\n\nHardware-aware latency simulator and planner for vision models on edge devices.')
     .command(modelsCommand(io))
     .command(showCommand(io))
+    .command(simulateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
-    .demandCommand(1, 'name a command: models, show')
+    .demandCommand(1, 'name a command: models, show, simulate, validate, devices')
     .strict()
     .recommendCommands()
     .help()

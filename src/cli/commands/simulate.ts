@@ -1,0 +1,108 @@
+import type { Argv } from 'yargs';
+import { simulate, type SimResult } from '../../cost/index.ts';
+import { EdgeplanError } from '../../errors/index.ts';
+import type { HardwareProfile, Precision } from '../../hardware/index.ts';
+import { formatBytes, formatMs } from '../../units/index.ts';
+import { loadDeviceArg } from '../device-arg.ts';
+import { table, toJson } from '../format.ts';
+import type { Io } from '../io.ts';
+import { loadModelArg } from '../model-arg.ts';
+import { modelOptions } from './shared-options.ts';
+
+export interface SimulateArgs {
+  device: string;
+  model: string;
+  precision?: string;
+  unit?: string;
+  batch: number;
+  threads?: number;
+  link?: string;
+  resolution?: number;
+  widthMultiplier?: number;
+  json: boolean;
+}
+
+/** fp32 where the unit runs it; otherwise its widest precision (an Edge TPU runs int8 only). */
+export function defaultPrecision(p: HardwareProfile, unit?: string): Precision {
+  const u = p.units[unit ?? p.default_unit];
+  if (!u) return 'fp32';
+  for (const q of ['fp32', 'fp16', 'int8', 'int4'] as const) if (u.precisions.includes(q)) return q;
+  return 'fp32';
+}
+
+export function simResultJson(r: SimResult) {
+  return {
+    device: r.device,
+    model: r.model,
+    unit: r.unit,
+    precision: r.precision,
+    batch: r.batch,
+    latency_ms: r.latencyMs,
+    throughput_fps: r.throughputFps,
+    energy_mj: r.energyMj,
+    power_w: r.powerW,
+    memory: {
+      weights_bytes: r.memory.weightsBytes,
+      peak_activation_bytes: r.memory.peakActivationBytes,
+      peak_step: r.memory.peakStep,
+      fits: r.memory.fits,
+      ...(r.memory.cachedWeightsBytes !== undefined ? { cached_weights_bytes: r.memory.cachedWeightsBytes, streamed_weights_bytes: r.memory.streamedWeightsBytes } : {}),
+    },
+    macs: r.macs,
+    params: r.params,
+    partitions: r.partitions.map((p) => ({ unit: p.unit, layers: p.layers, latency_ms: p.latencyMs })),
+    transfers: r.extras.map((e) => ({ name: e.name, kind: e.kind, unit: e.unit, bytes: e.bytes, latency_ms: e.latencyMs })),
+    layers: r.layers.map((l) => ({
+      name: l.name, op: l.op, unit: l.unit, precision: l.precision, macs: l.macs, bytes: l.bytes, latency_ms: l.latencyMs, bound: l.bound,
+      ...(l.fallback ? { fallback: l.fallbackReason ?? true } : {}),
+    })),
+  };
+}
+
+export function runSimulate(io: Io, a: SimulateArgs): SimResult {
+  const profile = loadDeviceArg(io, a.device);
+  if (a.unit && !profile.units[a.unit]) {
+    throw new EdgeplanError('bad_value', `device ${profile.id} has no unit '${a.unit}'`, { fix: `use --unit ${Object.keys(profile.units).join(' | ')}` });
+  }
+  const g = loadModelArg(io, a);
+  const precision = (a.precision ?? defaultPrecision(profile, a.unit)) as Precision;
+  return simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link });
+}
+
+export function simulateCommand(io: Io) {
+  return {
+    command: 'simulate',
+    describe: 'Predict latency, memory, energy and per-layer cost of a model on a device',
+    builder: (y: Argv) => modelOptions(y)
+      .option('device', { type: 'string', demandOption: true, describe: 'device id (edgeplan devices) or a profile .yaml' })
+      .option('precision', { type: 'string', choices: ['fp32', 'fp16', 'int8', 'int4'], describe: 'precision of every layer (default: fp32, or the unit\'s only precision)' })
+      .option('unit', { type: 'string', describe: 'compute unit to place the model on (default: the device\'s default unit)' })
+      .option('batch', { type: 'number', default: 1, describe: 'images per inference call' })
+      .option('threads', { type: 'number', describe: 'CPU threads (CPU units only)' })
+      .option('link', { type: 'string', describe: 'host link of an attached accelerator, e.g. usb2' })
+      .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .check((a) => {
+        if (!Number.isInteger(a.batch) || (a.batch as number) < 1) throw new Error(`--batch must be a positive integer, got ${a.batch}`);
+        if (a.threads !== undefined && (!Number.isInteger(a.threads) || (a.threads as number) < 1)) throw new Error(`--threads must be a positive integer, got ${a.threads}`);
+        return true;
+      })
+      .example('$0 simulate --device jetson-orin-nano --model mobilenet-v3-large --precision int8', 'roofline prediction on the Orin GPU')
+      .example('$0 simulate --device coral-usb --model mobilenet-v2 --link usb2', 'Edge TPU over USB 2')
+      .example('$0 simulate --device stm32h7a3 --model mobilenet-v1-025-vww --precision int8 --json', 'MCU memory fit as JSON'),
+    handler: (argv: SimulateArgs) => {
+      const r = runSimulate(io, argv);
+      if (argv.json) {
+        io.out(toJson(simResultJson(r)));
+        return;
+      }
+      io.out(table(
+        ['layer', 'op', 'unit', 'prec', 'latency', 'bound'],
+        [...r.layers.map((l) => [l.name, l.op, l.unit + (l.fallback ? ' (fallback)' : ''), l.precision, formatMs(l.latencyMs), l.bound]),
+          ...r.extras.map((e) => [e.name, e.kind, e.unit, '', formatMs(e.latencyMs), e.kind])],
+        [false, false, false, false, true, false],
+      ));
+      const misses = Object.entries(r.memory.fits).filter(([, ok]) => !ok).map(([k]) => k);
+      io.out(`\n${r.model} on ${r.device} (${r.unit}, ${r.precision}, batch ${r.batch}): ${formatMs(r.latencyMs)} per call, ${r.throughputFps.toFixed(1)} fps, ${r.energyMj.toFixed(2)} mJ, ${r.powerW.toFixed(2)} W; weights ${formatBytes(r.memory.weightsBytes)}, peak activations ${formatBytes(r.memory.peakActivationBytes)}${misses.length ? ` — does NOT fit: ${misses.join(', ')}` : ' — fits every memory level'}\n`);
+    },
+  };
+}
