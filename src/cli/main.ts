@@ -9,6 +9,7 @@ import { EdgeplanError, formatError } from '../errors/index.ts';
 import { modelsCommand } from './commands/models.ts';
 import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { validateCommand } from './commands/validate.ts';
 import { readChecked, type Io } from './io.ts';
 
 const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'validate', 'devices'];
@@ -33,6 +34,7 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .command(modelsCommand(io))
     .command(showCommand(io))
     .command(simulateCommand(io))
+    .command(validateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
     .demandCommand(1, 'name a command: models, show, simulate, validate, devices')
     .strict()

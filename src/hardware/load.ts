@@ -117,7 +117,10 @@ export function resolveDeviceId(query: string, profiles: readonly { readonly id:
   for (const p of profiles) for (const name of [p.id, ...p.aliases]) if (!idOf.has(name.toLowerCase())) idOf.set(name.toLowerCase(), p.id);
   const hit = idOf.get(q);
   if (hit) return hit;
-  const near = [...new Set(suggestFrom(q, [...idOf.keys()], 6).map((n) => idOf.get(n)!))].slice(0, 3);
+  // Names containing the query first ('orin' → the Orins), then nearest by edit distance.
+  const norm = (s: string) => s.replace(/[-_.\s]/g, '');
+  const containing = [...idOf.keys()].filter((n) => q !== '' && norm(n).includes(norm(q))).sort((a, b) => a.length - b.length || a.localeCompare(b));
+  const near = [...new Set([...containing, ...suggestFrom(q, [...idOf.keys()], 6)].map((n) => idOf.get(n)!))].slice(0, 3);
   throw new EdgeplanError('unknown_device', `unknown device '${query}'`, {
     fix: near.length ? `did you mean ${near.map((x) => `'${x}'`).join(' or ')}? (edgeplan devices lists all)` : 'run `edgeplan devices` for the list, or pass a profile .yaml file',
   });

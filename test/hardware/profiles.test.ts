@@ -153,6 +153,7 @@ describe('bad profiles: one line naming file:line and a fix', () => {
     expect(msg).not.toMatch(/'orin-nano'/);
     // Named in a scenario, the loader adds the file and line.
     expect(formatError(err.withLocation({ file: 'scenario.yaml', line: 3, path: 'device' }))).toContain('scenario.yaml:3: unknown device');
+    expect(formatError(errorOf(() => resolveDeviceId('orin', all)))).toMatch(/did you mean 'jetson-[a-z-]*orin[a-z0-9-]*' or 'jetson-[a-z-]*orin/);
     const none = formatError(errorOf(() => resolveDeviceId('zzzzzzzzzzzzzzzz', all)));
     expect(none).toMatch(/edgeplan devices/);
   });
