@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: speed targets, printed as PASS or MISS (not part of `npm test`).
+ * Clock reads live here, outside src/.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { simulate } from '../src/cost/index.ts';
+import { GraphBuilder } from '../src/graph/index.ts';
+import { parseProfile } from '../src/hardware/index.ts';
+import { buildZooModel, ZOO } from '../src/zoo/index.ts';
+
+function timeMs(fn: () => void, reps: number): number {
+  fn(); fn(); // warm up
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t0) / reps;
+}
+
+const profile = parseProfile(readFileSync('hardware-profiles/jetson-orin-nano-8gb.yaml', 'utf8'), 'jetson-orin-nano-8gb.yaml');
+
+// A 1,000-layer residual chain of 3×3 convs with adds.
+const b = new GraphBuilder({ name: 'chain-1000', task: 'bench', inputs: [{ name: 'input', shape: [1, 32, 56, 56], dtype: 'fp32' }], source: 'bench' });
+let x = b.add('stem', 'conv2d', b.input, { outChannels: 32, kernel: 3 });
+for (let i = 0; b.build().layers.length < 1000; i++) {
+  const y = b.add(`conv${i}`, 'conv2d', x, { outChannels: 32, kernel: 3, activation: 'relu' });
+  x = b.add(`add${i}`, 'add', [x, y]);
+}
+const big = b.build();
+
+const rows: [string, number, number, string][] = [];
+rows.push(['simulate, 1,000-layer graph (warm)', timeMs(() => simulate(big, profile, { precision: 'fp16', batch: 1 }), 20), 20, 'ms']);
+rows.push(['build all zoo models', timeMs(() => ZOO.forEach((z) => z.build({ resolution: z.resolution, widthMultiplier: z.widthMultiplier ?? 1 })), 3), 2000, 'ms']);
+const yolo = buildZooModel('yolov8m');
+rows.push(['simulate yolov8m', timeMs(() => simulate(yolo, profile, { precision: 'int8', batch: 1 }), 20), 20, 'ms']);
+
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, node ${process.version}`);
+for (const [name, ms, target, unit] of rows) console.log(`${ms <= target ? 'PASS' : 'MISS'}  ${name}: ${ms.toFixed(2)} ${unit} (target < ${target} ${unit})`);

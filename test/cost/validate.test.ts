@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempFiles } from '../helpers.ts';
+
+// ../shared/data/published-latency.csv when shared/ sits beside the repo (CI), else the vendored copy.
+const DATA = existsSync('../shared/data/published-latency.csv') ? '../shared/data/published-latency.csv' : 'test/fixtures/published-latency.csv';
+
+describe('edgeplan validate on published-latency.csv', () => {
+  it('predicts measured latencies: median |error| ≤ 25 %, ≥ 45 % of rows within ±25 %', async () => {
+    const r = await runCli(['validate', '--data', DATA, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.summary.n).toBeGreaterThan(200);
+    expect(j.summary.median_abs_error_pct).toBeLessThanOrEqual(25);
+    expect(j.summary.within_25_pct).toBeGreaterThanOrEqual(0.45);
+    // Every row is either compared or skipped with a reason, never dropped.
+    expect(j.rows.length).toBe(j.summary.n + j.summary.skipped);
+    for (const row of j.rows) expect('error_pct' in row || typeof row.skipped === 'string').toBe(true);
+  });
+
+  it('the MCU rows (MLPerf Tiny, int8) are within 35 % median per device', async () => {
+    const j = JSON.parse((await runCli(['validate', '--data', DATA, '--json'])).stdout);
+    for (const d of j.devices.filter((x: { device: string; rows: number }) => x.device.startsWith('stm32') && x.rows >= 5)) {
+      expect(d.median_abs_error_pct, d.device).toBeLessThanOrEqual(35);
+    }
+  });
+
+  it('a CSV without the required columns is one line, exit 2', async () => {
+    const f = tempFiles({ 'bad.csv': 'a,b\n1,2\n' });
+    const r = await runCli(['validate', '--data', f['bad.csv']]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad.csv:1: missing column/);
+  });
+});
