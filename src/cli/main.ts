@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { EdgeplanError, formatError } from '../errors/index.ts';
+import { devicesCommand } from './commands/devices.ts';
 import { modelsCommand } from './commands/models.ts';
 import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -33,6 +34,7 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .usage('$0 <command> [options]\n\nHardware-aware latency simulator and planner for vision models on edge devices.')
     .command(modelsCommand(io))
     .command(showCommand(io))
+    .command(devicesCommand(io))
     .command(simulateCommand(io))
     .command(validateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })

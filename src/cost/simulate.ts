@@ -68,8 +68,9 @@ export function unsupportedReason(u: ComputeUnit, l: Layer, p: Precision): strin
 }
 
 function isRemote(profile: HardwareProfile, unitId: string): boolean {
-  // Units of an attached accelerator (Coral USB/M.2, Hailo) sit behind the host link.
-  return profile.class === 'accelerator' && profile.units[unitId].kind !== 'cpu';
+  // Accelerator units reached over a host link (Coral USB, the Dev Board's on-board PCIe Edge TPU,
+  // Hailo M.2) sit behind that link; CPUs are the host.
+  return profile.default_link !== undefined && profile.units[unitId].kind !== 'cpu';
 }
 
 function bandwidth(profile: HardwareProfile, level: string): number {

@@ -8,14 +8,20 @@
  * - vgg-16:        torchvision/models/vgg.py (cfgs["D"], no BN, conv bias). Check: 138,357,544 / 15.470 G (§1).
  * - resnet-101:    torchvision/models/resnet.py (Bottleneck [3, 4, 23, 3], v1.5). Check: 44,549,160 / 7.801 G (§1).
  * - resnet-101-v2: keras/applications/resnet_v2.py `ResNet101V2` (pre-activation, `stack2`/`block2` in
- *                  keras/applications/resnet.py). Keras' param total also counts BN moving mean/var.
+ *                  keras/applications/resnet.py). Check: keras.io/api/applications table 44,675,560 params,
+ *                  which is Keras' total: trainable 44,577,896 (= this graph exactly) + 97,664 BN moving mean/var.
  * - inception-v4:  timm/models/inception_v4.py (same layers as TF-slim nets/inception_v4.py), eval graph
  *                  without AuxLogits, 299. Check: OpenVINO open_model_zoo googlenet-v4-tf (the slim
- *                  checkpoint: 1001 classes, BN β only) "MParams 42.648, GFLOPs 24.584" (= 2 × MACs).
+ *                  checkpoint: 1001 classes, BN β only) "MParams 42.648, GFLOPs 24.584" (≈ 2 × MACs). This graph:
+ *                  42,679,816 params (timm convention); slim convention (β-only BN, 1001 classes) 42,649,769; 12.254 GMACs.
  * - inception-v2:  TF-slim nets/inception_v2.py (BN-Inception with a separable 7×7 stem), 224, 1001 classes.
+ *                  Check: OpenVINO open_model_zoo googlenet-v2-tf (the slim checkpoint) "MParams 11.185, GFLOPs
+ *                  4.058". This graph: 11,189,313 params (γ+β; 11,179,361 with slim's β-only BN), 1.935 GMACs,
+ *                  4.6 % under GFLOPs/2 (a full, non-separable 7×7 stem would give 2.019 G; not resolved).
  * - mobilenet-edgetpu: TF-slim nets/mobilenet/mobilenet_v3.py `V3_EDGETPU` (`mbv3_fused` / `mbv3_op`,
  *                  expanded_conv from nets/mobilenet/conv_blocks.py), 1001 classes. Check: slim mobilenet
  *                  README "Edge TPU checkpoints": dm=1 990 M MACs / 4.0 M params; dm=0.75 624 M / 2.9 M.
+ *                  This graph: dm=1 990.7 M / 4.09 M; dm=0.75 624.5 M / 2.99 M.
  */
 import { GraphBuilder } from '../graph/build.ts';
 import type { Graph, LayerAttrs } from '../graph/types.ts';

@@ -16,6 +16,8 @@ import { squeezenetEntries } from './squeezenet.ts';
 import { shufflenetEntries } from './shufflenet.ts';
 import { ssdEntries } from './ssd.ts';
 import { segmentationEntries } from './segmentation.ts';
+import { extraClassifierEntries } from './extra-classifiers.ts';
+import { ssdV1Entries } from './ssd-v1.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
 export type { ZooEntry, BuildOptions } from './types.ts';
@@ -23,7 +25,7 @@ export type { ZooEntry, BuildOptions } from './types.ts';
 export const ZOO: readonly ZooEntry[] = [
   ...mobilenetEntries, ...efficientnetEntries, ...resnetEntries,
   ...inceptionEntries, ...squeezenetEntries, ...shufflenetEntries,
-  ...vitEntries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries,
+  ...extraClassifierEntries, ...vitEntries, ...ssdV1Entries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries,
 ];
 
 export function zooIds(): string[] {

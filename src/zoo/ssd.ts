@@ -49,8 +49,10 @@ interface SsdVariant {
 function predictorHead(b: GraphBuilder, x: string, name: string, perLocation: number, anchors: number, depthwise: boolean): string {
   let h = x;
   if (depthwise) h = dwconv(b, h, `${name}_depthwise`, 3, 1, { act: 'relu6' });
-  h = b.add(name, 'conv2d', h, { outChannels: anchors * perLocation, kernel: depthwise ? 1 : 3, padding: 'same', bias: true });
-  h = b.add(`${name}.nhwc`, 'transpose', h, { perm: [0, 2, 3, 1] });
+  h = b.add(name, 'conv2d', h, { outChannels: anchors * perLocation, kernel: 1, padding: 'same', bias: true });
+  // ssd_mobilenet_v2_coco.config: convolutional_box_predictor { kernel_size: 1 } (the Coral-compiled
+  // model is 6.6 MB int8, which a 3×3 head could not be). The TF graph is NHWC, so its predictor output reshapes to [1, H·W·A, n] with no transpose
+  // (a transpose here would also wrongly send the rest of the graph off the Edge TPU).
   return b.add(`${name}.reshape`, 'reshape', h, { shape: [1, -1, perLocation] });
 }
 

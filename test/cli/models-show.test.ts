@@ -42,8 +42,14 @@ describe('edgeplan models / show', () => {
     expect(y.layers.map((l: { op: string }) => l.op)).toEqual(z.layers.map((l: { op: string }) => l.op));
   });
 
+  it('devices --json lists every profile with its units', async () => {
+    const j = JSON.parse((await runCli(['devices', '--json'])).stdout);
+    expect(j.length).toBeGreaterThanOrEqual(20);
+    expect(j.find((d: { id: string }) => d.id === 'coral-usb').units.map((u: { id: string }) => u.id)).toContain('tpu');
+  });
+
   it('every command has --help with examples', async () => {
-    for (const cmd of ['models', 'show']) {
+    for (const cmd of ['models', 'show', 'devices', 'simulate', 'validate']) {
       const r = await runCli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Examples:/);

@@ -35,7 +35,7 @@ describe(`zoo counts against ${REFERENCE_FILE.replace(/.*\/(shared|test)\//, '$1
 
   it('covers every zoo family that the reference file lists', () => {
     const covered = new Set(rows.map((r) => r.id));
-    for (const id of ['mobilenet-v2', 'mobilenet-v3-large', 'mobilenet-v3-small', 'efficientnet-b0', 'efficientnet-lite0', 'efficientnet-lite4', 'resnet-18', 'resnet-50', 'yolov8n', 'yolov8s', 'yolov8m', 'yolo11n', 'yolo11s', 'vit-b-16', 'squeezenet-1.1', 'shufflenet-v2', 'resnet8-cifar', 'mobilenet-v1-025-vww', 'ds-cnn', 'fc-autoencoder']) {
+    for (const id of ['mobilenet-v2', 'mobilenet-v3-large', 'mobilenet-v3-small', 'efficientnet-b0', 'efficientnet-lite0', 'efficientnet-lite4', 'resnet-18', 'resnet-50', 'yolov8n', 'yolov8s', 'yolov8m', 'yolo11n', 'yolo11s', 'vit-b-16', 'squeezenet-1.1', 'shufflenet-v2', 'mnasnet-1.0', 'densenet-121', 'vgg-16', 'resnet-101', 'resnet8-cifar', 'mobilenet-v1-025-vww', 'ds-cnn', 'fc-autoencoder']) {
       expect(covered.has(id), id).toBe(true);
     }
     // Rows naming models the zoo does not build are listed, not silently dropped.
@@ -102,6 +102,12 @@ const OTHER_PUBLISHED: readonly { id: string; opts?: { widthMultiplier?: number 
   { id: 'shufflenet-v2', opts: { widthMultiplier: 2.0 }, params: 7_393_996, macs: 0.583e9, source: 'torchvision shufflenet_v2_x2_0 meta' },
   // tensorflow/models research/deeplab/g3doc/model_zoo.md: mobilenetv2_coco_voc_trainaug, 2.75B MAdds (OS 16, 513, single scale).
   { id: 'deeplabv3-mobilenet-v2', macs: 2.75e9, source: 'TF DeepLab model zoo, mobilenetv2_coco_voc_trainaug (OS 16)' },
+  // MobileNets paper (arXiv 1704.04861) Table 13: SSD 300 / MobileNet 6.8 M params, 1.2 B Mult-Adds (printed to 0.1 B).
+  { id: 'ssd-mobilenet-v1', params: 6.8e6, source: 'MobileNets paper Table 13 (params; 6.8 M printed to 0.1 M → within 0.5 %)' },
+  // OpenVINO open_model_zoo googlenet-v4-tf (the TF-slim checkpoint): 12.292 GMACs (24.584 GFLOPs / 2).
+  { id: 'inception-v4', macs: 12.292e9, source: 'OpenVINO open_model_zoo googlenet-v4-tf' },
+  // TF-slim mobilenet README, Edge TPU checkpoints: mobilenet_edgetpu_224_1.0 990 M MACs.
+  { id: 'mobilenet-edgetpu', macs: 990e6, source: 'TF-slim mobilenet README, Edge TPU table' },
 ];
 
 describe('zoo counts against other published figures', () => {

@@ -71,6 +71,7 @@ const TORCHVISION_IDS: Record<string, [string, number?]> = {
   mobilenet_v3_small: ['mobilenet-v3-small'], mobilenet_v3_large: ['mobilenet-v3-large'],
   efficientnet_b0: ['efficientnet-b0'], shufflenet_v2_x0_5: ['shufflenet-v2', 0.5], shufflenet_v2_x1_0: ['shufflenet-v2', 1.0],
   squeezenet1_1: ['squeezenet-1.1'], vit_b_16: ['vit-b-16'],
+  mnasnet1_0: ['mnasnet-1.0'], densenet121: ['densenet-121'], vgg16: ['vgg-16'], resnet101: ['resnet-101'],
 };
 
 export interface ReferenceSet {
