@@ -121,7 +121,6 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const extras: ExtraCost[] = [];
   const weightLevel = profile.memory[profile.weights_in];
   let cachedWeightsBytes: number | undefined, streamedWeightsBytes: number | undefined;
-  const streamed = new Set<string>();
   if (weightLevel?.kind === 'param_cache') {
     let used = 0;
     cachedWeightsBytes = 0; streamedWeightsBytes = 0;
@@ -129,7 +128,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
       const a = assign.get(l.name)!;
       if (!isRemote(profile, a.unit) || l.weightElements === 0) continue;
       const w = weightBytesAt(l.weightElements, l.biasElements, a.precision);
-      if (used + w <= weightLevel.size_bytes.value) { used += w; cachedWeightsBytes += w; } else { streamed.add(l.name); streamedWeightsBytes += w; }
+      if (used + w <= weightLevel.size_bytes.value) { used += w; cachedWeightsBytes += w; } else streamedWeightsBytes += w;
     }
   }
 
@@ -171,8 +170,8 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   }
 
   // 4. Transfers: streamed weights, partition boundaries, and the remote unit's input/output.
-  if (streamed.size && link) {
-    const b = [...streamed].reduce((s, n) => s + weightBytesAt(g.layers.find((l) => l.name === n)!.weightElements, g.layers.find((l) => l.name === n)!.biasElements, assign.get(n)!.precision), 0);
+  if (streamedWeightsBytes && link) {
+    const b = streamedWeightsBytes;
     extras.push({ name: `stream uncached weights over ${linkId}`, kind: 'transfer', unit: startUnit, latencyMs: (b / link.bandwidth_bytes_per_s.value) * 1e3, bytes: b });
   }
   const producerUnit = (name: string) => assign.get(name)?.unit ?? 'host';

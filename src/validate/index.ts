@@ -66,7 +66,8 @@ export function predictRow(row: LatencyRow, ctx: ValidationContext): RowOutcome 
   if (!unit) return { ...base, skipped: `profile ${profile.id} has no '${row.unit}' unit` };
   const measured = Number(row.latency_ms);
   if (!(measured > 0)) return { ...base, skipped: 'no latency value' };
-  const res = /^\d+$/.test(row.resolution) ? Number(row.resolution) : /^(\d+)x(\d+)$/.exec(row.resolution) ? undefined : undefined;
+  // Non-square inputs ("HxW") and blanks use the zoo model's own default input size.
+  const res = /^\d+$/.test(row.resolution) ? Number(row.resolution) : undefined;
   const width = row.width_multiplier ? Number(row.width_multiplier) : undefined;
   let g: Graph;
   try {
