@@ -8,12 +8,13 @@ import yargs from 'yargs';
 import { EdgeplanError, formatError } from '../errors/index.ts';
 import { devicesCommand } from './commands/devices.ts';
 import { modelsCommand } from './commands/models.ts';
+import { planCommand, PlanInfeasible } from './commands/plan.ts';
 import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { readChecked, type Io } from './io.ts';
 
-const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'validate', 'devices'];
+const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices'];
 
 export function nodeIo(): Io {
   return {
@@ -36,9 +37,10 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .command(showCommand(io))
     .command(devicesCommand(io))
     .command(simulateCommand(io))
+    .command(planCommand(io))
     .command(validateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
-    .demandCommand(1, 'name a command: models, show, simulate, validate, devices')
+    .demandCommand(1, 'name a command: plan, simulate, models, show, devices, validate')
     .strict()
     .recommendCommands()
     .help()
@@ -46,7 +48,7 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .wrap(Math.min(120, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err instanceof EdgeplanError) throw err;
+      if (err instanceof EdgeplanError || err instanceof PlanInfeasible) throw err;
       if (err) msg = err.message;
       // A usage problem is an input error (exit 2); stop before any handler runs.
       throw new EdgeplanError('usage', msg.split('\n')[0], { fix: `see \`edgeplan ${KNOWN_COMMANDS.includes(args[0]) ? args[0] + ' ' : ''}--help\`` });
@@ -59,6 +61,7 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     if (helpText) io.out(helpText + '\n');
     return 0;
   } catch (e) {
+    if (e instanceof PlanInfeasible) return 1;
     if (e instanceof EdgeplanError) {
       io.err(formatError(e) + '\n');
       if (debug) io.err((e.stack ?? '') + '\n');

@@ -1,5 +1,7 @@
 import type { Argv } from 'yargs';
 import { simulate, type SimResult } from '../../cost/index.ts';
+import { accuracyDropOf, applyPlan, checkPlanChoices, findPruneGroups } from '../../plan/index.ts';
+import { parsePlanFile } from '../plan-file.ts';
 import { EdgeplanError } from '../../errors/index.ts';
 import type { HardwareProfile, Precision } from '../../hardware/index.ts';
 import { formatBytes, formatMs } from '../../units/index.ts';
@@ -20,6 +22,7 @@ export interface SimulateArgs {
   resolution?: number;
   widthMultiplier?: number;
   json: boolean;
+  plan?: string;
 }
 
 /** fp32 where the unit runs it; otherwise its widest precision (an Edge TPU runs int8 only). */
@@ -59,14 +62,27 @@ export function simResultJson(r: SimResult) {
   };
 }
 
-export function runSimulate(io: Io, a: SimulateArgs): SimResult {
+/** Simulates; with --plan also returns the plan's estimated accuracy drop (the proxy). */
+export function runSimulate(io: Io, a: SimulateArgs): { result: SimResult; accuracyDropPct?: number } {
   const profile = loadDeviceArg(io, a.device);
   if (a.unit && !profile.units[a.unit]) {
     throw new EdgeplanError('bad_value', `device ${profile.id} has no unit '${a.unit}'`, { fix: `use --unit ${Object.keys(profile.units).join(' | ')}` });
   }
   const g = loadModelArg(io, a);
   const precision = (a.precision ?? defaultPrecision(profile, a.unit)) as Precision;
-  return simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link });
+  if (a.plan) {
+    // A plan from `edgeplan plan --out`: prune the graph and set each layer's precision.
+    const pf = parsePlanFile(io.readText(a.plan), a.plan);
+    try {
+      checkPlanChoices(g, pf.plan.layers);
+    } catch (e) {
+      throw e instanceof EdgeplanError ? e.withLocation({ file: a.plan }) : e;
+    }
+    const applied = applyPlan(g, findPruneGroups(g), pf.plan.layers);
+    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision });
+    return { result, accuracyDropPct: accuracyDropOf(g, pf.plan.layers) };
+  }
+  return { result: simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link }) };
 }
 
 export function simulateCommand(io: Io) {
@@ -81,6 +97,7 @@ export function simulateCommand(io: Io) {
       .option('threads', { type: 'number', describe: 'CPU threads (CPU units only)' })
       .option('link', { type: 'string', describe: 'host link of an attached accelerator, e.g. usb2' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .option('plan', { type: 'string', describe: 'plan.json from `edgeplan plan --out`: per-layer precision and pruning' })
       .check((a) => {
         if (!Number.isInteger(a.batch) || (a.batch as number) < 1) throw new Error(`--batch must be a positive integer, got ${a.batch}`);
         if (a.threads !== undefined && (!Number.isInteger(a.threads) || (a.threads as number) < 1)) throw new Error(`--threads must be a positive integer, got ${a.threads}`);
@@ -90,9 +107,10 @@ export function simulateCommand(io: Io) {
       .example('$0 simulate --device coral-usb --model mobilenet-v2 --link usb2', 'Edge TPU over USB 2')
       .example('$0 simulate --device stm32h7a3 --model mobilenet-v1-025-vww --precision int8 --json', 'MCU memory fit as JSON'),
     handler: (argv: SimulateArgs) => {
-      const r = runSimulate(io, argv);
+      const { result: r, accuracyDropPct: lastAccuracyDropPct } = runSimulate(io, argv);
       if (argv.json) {
-        io.out(toJson(simResultJson(r)));
+        const j = simResultJson(r);
+        io.out(toJson(lastAccuracyDropPct !== undefined ? { ...j, accuracy_drop_pct: lastAccuracyDropPct, accuracy_drop_is_proxy: true } : j));
         return;
       }
       io.out(table(
@@ -102,6 +120,7 @@ export function simulateCommand(io: Io) {
         [false, false, false, false, true, false],
       ));
       const misses = Object.entries(r.memory.fits).filter(([, ok]) => !ok).map(([k]) => k);
+      if (lastAccuracyDropPct !== undefined) io.out(`\nplan ${argv.plan}: estimated accuracy drop ${lastAccuracyDropPct.toFixed(2)} points top-1 (a proxy)`);
       io.out(`\n${r.model} on ${r.device} (${r.unit}, ${r.precision}, batch ${r.batch}): ${formatMs(r.latencyMs)} per call, ${r.throughputFps.toFixed(1)} fps, ${r.energyMj.toFixed(2)} mJ, ${r.powerW.toFixed(2)} W; weights ${formatBytes(r.memory.weightsBytes)}, peak activations ${formatBytes(r.memory.peakActivationBytes)}${misses.length ? ` — does NOT fit: ${misses.join(', ')}` : ' — fits every memory level'}\n`);
     },
   };

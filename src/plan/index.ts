@@ -1,0 +1,386 @@
+/**
+ * src/plan owns the planner: per-layer precision and channel pruning that meet latency, memory,
+ * flash, power/energy and throughput budgets at the least estimated accuracy loss. The search
+ * is an exact MILP (milp.ts) whose coefficients come from the cost model itself (each layer
+ * variant is simulated), and every plan is re-simulated with the full cost model before it is
+ * returned; if the re-simulation breaks a budget the budget is tightened and the MILP re-solved.
+ */
+import { simulate, type SimResult } from '../cost/index.ts';
+import { EdgeplanError } from '../errors/index.ts';
+import { makeLayer } from '../graph/build.ts';
+import { DTYPE_BYTES, type Graph, type Layer } from '../graph/types.ts';
+import type { HardwareProfile, Precision } from '../hardware/types.ts';
+import { buildAccuracyModel } from './accuracy.ts';
+import { applyPlan, pruneGraph } from './apply.ts';
+import { findPruneGroups, type PruneGroups } from './groups.ts';
+import { solveMilp, type Combo, type LayerVars, type MilpBudgets, type MilpModel, type Objective } from './milp.ts';
+import type { Budgets, LayerChoice, ParetoPoint, PlanOptions, PlanResult, Predicted } from './types.ts';
+
+export type * from './types.ts';
+export { applyPlan } from './apply.ts';
+export { findPruneGroups } from './groups.ts';
+export { buildAccuracyModel, NETWORK_DROP_PCT, pruneDropPct } from './accuracy.ts';
+
+export const PRUNE_RATIOS: readonly number[] = [0, 0.25, 0.5, 0.75];
+const PRECISION_ORDER: readonly Precision[] = ['fp32', 'fp16', 'int8', 'int4'];
+
+/** The unit's reference precision: fp32 where it runs it, else its widest (Edge TPU: int8). */
+export function baselinePrecisionOf(p: HardwareProfile, unit: string): Precision {
+  const u = p.units[unit];
+  return PRECISION_ORDER.find((q) => u.precisions.includes(q)) ?? 'fp32';
+}
+
+export function predictedOf(r: SimResult): Predicted {
+  return { latencyMs: r.latencyMs, energyMj: r.energyMj, powerW: r.powerW, weightsBytes: r.memory.weightsBytes, peakActivationBytes: r.memory.peakActivationBytes };
+}
+
+interface Prepared {
+  readonly graph: Graph;
+  readonly groups: PruneGroups;
+  readonly model: MilpModel;
+  readonly unit: string;
+  readonly baselinePrecision: Precision;
+  readonly baseline: SimResult;
+  readonly memberLayers: ReadonlyMap<number, string[]>;
+}
+
+const kib = (bytes: number) => bytes / 1024;
+
+/** Builds the MILP's coefficients by simulating every variant of every layer with the cost model. */
+export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): Prepared {
+  const unit = opts.unit ?? profile.default_unit;
+  if (!profile.units[unit]) throw new EdgeplanError('bad_value', `device ${profile.id} has no unit '${unit}'`, { fix: `use --unit ${Object.keys(profile.units).join(' | ')}` });
+  const batch = opts.batch ?? 1;
+  const basePrec = baselinePrecisionOf(profile, unit);
+  const baseline = simulate(g, profile, { precision: basePrec, unit, batch, link: opts.link });
+  const unitOf = new Map(baseline.layers.map((l) => [l.name, l.unit]));
+  const groups = findPruneGroups(g);
+
+  // Protected layers keep the baseline precision and their output group unpruned.
+  const weighted = g.layers.filter((l) => l.weightElements > 0);
+  const protectedNames = new Set<string>();
+  for (const p of opts.protect ?? []) {
+    if (p === 'first' && weighted[0]) protectedNames.add(weighted[0].name);
+    else if (p === 'last' && weighted.length) protectedNames.add(weighted[weighted.length - 1].name);
+    else if (g.layers.some((l) => l.name === p)) protectedNames.add(p);
+    else if (p !== 'first' && p !== 'last') throw new EdgeplanError('bad_value', `--protect names no layer '${p}'`, { fix: 'use first, last, or layer names from `edgeplan show`' });
+  }
+  const prunable = new Set([...groups.prunable].filter((gid) => ![...protectedNames].some((n) => groups.groupOf.get(n) === gid)));
+  const ratiosOf = (gid: number | undefined) => (gid !== undefined && prunable.has(gid) ? PRUNE_RATIOS : [0]);
+
+  // Graph variants with every prunable group at one ratio give each tensor's shape at that ratio.
+  const variants = new Map<number, Graph>(PRUNE_RATIOS.map((r) => [r, r === 0 || !prunable.size ? g : pruneGraph(g, { groupOf: groups.groupOf, prunable }, () => r)]));
+  const layerIn = (v: Graph) => new Map(v.layers.map((l) => [l.name, l]));
+  const variantLayers = new Map([...variants].map(([r, v]) => [r, layerIn(v)]));
+  const shapeIn = (r: number, name: string) => variantLayers.get(r)!.get(name)?.outputShape ?? g.inputs.find((i) => i.name === name)!.shape;
+
+  const macsOfGroup = new Map<number, number>();
+  const memberLayers = new Map<number, string[]>();
+  for (const l of g.layers) {
+    const gid = groups.groupOf.get(l.name)!;
+    if (!prunable.has(gid)) continue;
+    macsOfGroup.set(gid, (macsOfGroup.get(gid) ?? 0) + l.macs);
+    memberLayers.set(gid, [...(memberLayers.get(gid) ?? []), l.name]);
+  }
+  const acc = buildAccuracyModel(g, macsOfGroup, opts.sensitivity);
+  const startUnit = profile.units[unit];
+  const idleW = profile.power.idle_w.value;
+
+  // Boundaries as simulate forms them: the first consumer of (tensor, unit) pays the transfer.
+  const link = profile.links?.[opts.link ?? profile.default_link ?? ''];
+  const remote = (u: string) => profile.default_link !== undefined && profile.units[u]?.kind !== 'cpu';
+  const actBw = profile.memory[profile.activations_in]?.bandwidth_bytes_per_s.value ?? Number.POSITIVE_INFINITY;
+  const msPerByte = (from: string, to: string) => ((remote(from) || remote(to)) && link ? 1e3 / link.bandwidth_bytes_per_s.value : 2e3 / actBw);
+  const seenEdge = new Set<string>();
+  const pairs = new Set<string>();
+  const transfersOf = new Map<string, { input: number; msPerByte: number; fromHost: boolean }[]>();
+  for (const l of g.layers) {
+    const to = unitOf.get(l.name)!;
+    l.inputs.forEach((src, k) => {
+      const from = unitOf.get(src) ?? 'host';
+      const key = `${src}->${to}`;
+      if (seenEdge.has(key)) return;
+      seenEdge.add(key);
+      if (from === to || (from === 'host' && !remote(to))) return;
+      pairs.add(`${from}->${to}`);
+      transfersOf.set(l.name, [...(transfersOf.get(l.name) ?? []), { input: k, msPerByte: msPerByte(from, to), fromHost: from === 'host' }]);
+    });
+  }
+  const outputsToHost = new Set(g.outputs.filter((o) => remote(unitOf.get(o) ?? '')));
+  for (const o of outputsToHost) pairs.add(`${unitOf.get(o)}->host`);
+  let constLatMs = 0, constEnergyMj = 0;
+  for (const key of pairs) {
+    const [from, to] = key.split('->');
+    const ms = (remote(from) || remote(to)) && link ? link.latency_us.value / 1e3 : to !== 'host' ? profile.units[to].overhead_us_per_layer.value / 1e3 : 0;
+    const owner = to === 'host' ? from : to;
+    constLatMs += ms; constEnergyMj += ms * profile.units[owner].power_w.active.value;
+  }
+  for (const e of baseline.extras) if (e.kind === 'overhead') { constLatMs += e.latencyMs; constEnergyMj += e.latencyMs * profile.units[e.unit].power_w.active.value; }
+  const cacheLevel = profile.memory[profile.weights_in];
+  const paramCache = cacheLevel?.kind === 'param_cache' && link && remote(unit) ? { sizeKiB: kib(cacheLevel.size_bytes.value), msPerKiB: (1024 / link.bandwidth_bytes_per_s.value) * 1e3 } : undefined;
+
+  const index = new Map(g.layers.map((l, i) => [l.name, i]));
+  const layers: LayerVars[] = g.layers.map((l, li) => {
+    const u = unitOf.get(l.name)!;
+    const onStart = u === unit && !protectedNames.has(l.name);
+    const assigned = baseline.layers[li].precision;
+    const precisions = onStart ? PRECISION_ORDER.filter((q) => startUnit.precisions.includes(q) && startUnit.peak_ops_per_s[q]) : [protectedNames.has(l.name) ? basePrec : assigned];
+    const outGroup = groups.groupOf.get(l.name)!;
+    const inGroups = [...new Set(l.inputs.map((i) => groups.groupOf.get(i)!))];
+    const inGroup = inGroups.length === 1 ? inGroups[0] : undefined;
+    const combos: Combo[] = [];
+    for (const p of precisions) {
+      for (const a of ratiosOf(outGroup)) {
+        for (const b of inGroup === outGroup ? [a] : ratiosOf(inGroup)) {
+          const variantLayer = variantLayers.get(a)!.get(l.name)!;
+          const inShapes = l.inputs.map((i) => shapeIn(b, i));
+          const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
+          const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
+          const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link });
+          const lr = r.layers[0];
+          const power = profile.units[lr.unit].power_w.active.value;
+          let latMs = lr.latencyMs;
+          for (const t of transfersOf.get(l.name) ?? []) {
+            const bytes = inShapes[t.input].reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch;
+            latMs += bytes * t.msPerByte;
+          }
+          const outBytes = v.activationBytes * batch;
+          if (outputsToHost.has(l.name)) latMs += outBytes * msPerByte(u, 'host');
+          const inputBytes = li === 0 ? g.inputs[0].shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch : 0;
+          const wBytes = r.memory.weightsBytes;
+          combos.push({
+            p, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
+            remoteWeightKiB: paramCache && remote(u) && v.weightElements > 0 ? kib(wBytes) : 0,
+            acc: acc.precisionDrop(l.name, p) - (p === basePrec ? 0 : 0),
+          });
+        }
+      }
+    }
+    // Weightless ops (add, pool, activations) run at their producer's precision, as runtimes do.
+    const producer = l.weightElements === 0 ? index.get(l.inputs[0]) : undefined;
+    return { combos, precisions, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
+  });
+
+  // Liveness along the execution order (the same rules as src/cost/memory.ts).
+  const owner = new Map<string, string>();
+  g.inputs.forEach((i) => owner.set(i.name, i.name));
+  for (const l of g.layers) owner.set(l.name, l.activationBytes === 0 && l.inputs.length === 1 ? owner.get(l.inputs[0]) ?? l.inputs[0] : l.name);
+  const start = new Map<string, number>(), end = new Map<string, number>();
+  g.inputs.forEach((i) => { start.set(i.name, 0); end.set(i.name, 0); });
+  g.layers.forEach((l, s) => {
+    const o = owner.get(l.name)!;
+    if (!start.has(o)) start.set(o, s);
+    end.set(o, Math.max(end.get(o) ?? s, s));
+    for (const i of l.inputs) { const oi = owner.get(i) ?? i; end.set(oi, Math.max(end.get(oi) ?? s, s)); }
+  });
+  for (const o of g.outputs) end.set(owner.get(o) ?? o, g.layers.length - 1);
+  const liveAtStep = g.layers.map((_, s) => {
+    const live: number[] = [];
+    let input = false;
+    for (const [t, st] of start) {
+      if (st <= s && s <= end.get(t)!) {
+        if (index.has(t)) live.push(index.get(t)!);
+        else input = true;
+      }
+    }
+    return { layers: live.sort((a, b) => a - b), input };
+  });
+
+  const groupList = [...prunable].sort((a, b) => a - b).map((id) => ({ id, ratios: PRUNE_RATIOS, acc: PRUNE_RATIOS.map((r) => acc.pruneDrop(memberLayers.get(id) ?? [], r)) }));
+  return {
+    graph: g, groups: { groupOf: groups.groupOf, prunable }, unit, baselinePrecision: basePrec, baseline, memberLayers,
+    model: { layers, groups: groupList, constLatMs, constEnergyMj, idleW, liveAtStep, paramCache },
+  };
+}
+
+function choicesFrom(prep: Prepared, comboOf: readonly number[], ratioOfGroup: ReadonlyMap<number, number>): LayerChoice[] {
+  return prep.graph.layers.map((l, li) => {
+    const c = prep.model.layers[li].combos[comboOf[li]];
+    const gid = prep.groups.groupOf.get(l.name)!;
+    return { name: l.name, precision: c.p, prune: prep.groups.prunable.has(gid) ? ratioOfGroup.get(gid) ?? 0 : 0 };
+  });
+}
+
+/** Estimated accuracy drop of a plan under the proxy. */
+export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]): number {
+  let drop = 0;
+  const ratioOf = new Map<number, number>();
+  choices.forEach((c, li) => {
+    drop += prep.model.layers[li].combos.find((x) => x.p === c.precision)?.acc ?? 0;
+    const gid = prep.groups.groupOf.get(c.name)!;
+    if (prep.groups.prunable.has(gid)) ratioOf.set(gid, c.prune);
+  });
+  for (const G of prep.model.groups) drop += G.acc[G.ratios.indexOf(ratioOf.get(G.id) ?? 0)];
+  return drop;
+}
+
+export function resimulate(prep: Prepared, profile: HardwareProfile, choices: readonly LayerChoice[], opts: PlanOptions): SimResult {
+  const { graph, layerPrecision } = applyPlan(prep.graph, prep.groups, choices);
+  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision });
+}
+
+function toMilpBudgets(b: Budgets, batch: number): MilpBudgets {
+  const fromFps = b.fps !== undefined ? (1000 * batch) / b.fps : undefined;
+  const lat = b.latencyMs !== undefined && fromFps !== undefined ? Math.min(b.latencyMs, fromFps) : b.latencyMs ?? fromFps;
+  return {
+    latencyMs: lat,
+    peakKiB: b.peakActivationBytes !== undefined ? kib(b.peakActivationBytes) : undefined,
+    weightsKiB: b.weightsBytes !== undefined ? kib(b.weightsBytes) : undefined,
+    powerW: b.powerW, energyMj: b.energyMj, maxAcc: b.maxAccuracyDropPct,
+  };
+}
+
+interface Violation { budget: string; limit: number; achieved: number; shortfallPct: number }
+
+export function violations(b: Budgets, r: SimResult, accDrop: number, batch: number): Violation[] {
+  const out: Violation[] = [];
+  const chk = (budget: string, limit: number | undefined, achieved: number) => {
+    if (limit !== undefined && achieved > limit * (1 + 1e-9)) out.push({ budget, limit, achieved, shortfallPct: ((achieved - limit) / limit) * 100 });
+  };
+  chk('latency', b.latencyMs, r.latencyMs);
+  if (b.fps !== undefined) chk('fps', (1000 * batch) / b.fps, r.latencyMs);
+  chk('memory', b.peakActivationBytes, r.memory.peakActivationBytes);
+  chk('flash', b.weightsBytes, r.memory.weightsBytes);
+  chk('power', b.powerW, r.powerW);
+  chk('energy', b.energyMj, r.energyMj);
+  chk('accuracy', b.maxAccuracyDropPct, accDrop);
+  return out;
+}
+
+function bindingOf(b: Budgets, r: SimResult, accDrop: number, batch: number): string[] {
+  const out: string[] = [];
+  const near = (name: string, limit: number | undefined, v: number) => { if (limit !== undefined && v >= 0.95 * limit) out.push(name); };
+  near('latency', b.latencyMs, r.latencyMs);
+  if (b.fps !== undefined) near('fps', (1000 * batch) / b.fps, r.latencyMs);
+  near('memory', b.peakActivationBytes, r.memory.peakActivationBytes);
+  near('flash', b.weightsBytes, r.memory.weightsBytes);
+  near('power', b.powerW, r.powerW);
+  near('energy', b.energyMj, r.energyMj);
+  near('accuracy', b.maxAccuracyDropPct, accDrop);
+  return out;
+}
+
+interface Solved { choices: LayerChoice[]; sim: SimResult; acc: number; status: string; iterations: number; notes: string[] }
+
+/** Solve, re-simulate, and tighten any budget the exact simulation breaks (at most 6 rounds). */
+async function solveChecked(prep: Prepared, profile: HardwareProfile, budgets: Budgets, objective: Objective, opts: PlanOptions): Promise<Solved | { status: string; iterations: number; notes: string[] }> {
+  const batch = opts.batch ?? 1;
+  let mb = toMilpBudgets(budgets, batch);
+  const notes: string[] = [];
+  for (let it = 1; it <= 6; it++) {
+    const sol = await solveMilp(prep.model, mb, objective, 1e-6 / Math.max(1e-9, prep.baseline.latencyMs));
+    if (sol.status !== 'Optimal') return { status: sol.status, iterations: it, notes };
+    const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
+    const sim = resimulate(prep, profile, choices, opts);
+    const acc = planAccuracyDrop(prep, choices);
+    const v = violations(budgets, sim, acc, batch);
+    if (!v.length) return { choices, sim, acc, status: sol.status, iterations: it, notes };
+    // Tighten each broken budget by its overshoot and re-solve.
+    const next = { ...mb } as Record<string, number | undefined>;
+    for (const x of v) {
+      const key = { latency: 'latencyMs', fps: 'latencyMs', memory: 'peakKiB', flash: 'weightsKiB', power: 'powerW', energy: 'energyMj', accuracy: 'maxAcc' }[x.budget]!;
+      const cur = next[key]!;
+      next[key] = cur * (x.limit / x.achieved) * (1 - 1e-6);
+    }
+    notes.push(`re-simulation broke ${v.map((x) => `${x.budget} by ${x.shortfallPct.toFixed(2)} %`).join(', ')}; tightened and re-solved`);
+    mb = next as MilpBudgets;
+  }
+  return { status: 'Tightening did not converge', iterations: 6, notes };
+}
+
+export async function planModel(g: Graph, profile: HardwareProfile, budgets: Budgets, opts: PlanOptions = {}): Promise<PlanResult> {
+  const now = opts.now ?? (() => 0);
+  const t0 = now();
+  const batch = opts.batch ?? 1;
+  const prep = prepare(g, profile, opts);
+  const baseline = predictedOf(prep.baseline);
+  const res = await solveChecked(prep, profile, budgets, 'accuracy', opts);
+  const notes = [...res.notes, 'accuracy_drop_pct is a proxy: per-layer drops fitted to published whole-network figures (accuracy-drop.csv), assumed additive'];
+
+  let pareto: ParetoPoint[] = [];
+  if (opts.pareto) pareto = await paretoFront(prep, profile, budgets, opts, 12);
+
+  if (!('choices' in res)) {
+    // Infeasible: report the closest point — the fastest plan, and what it still misses.
+    const fastest = await solveChecked(prep, profile, {}, 'latency', opts);
+    let closest: PlanResult['closest'];
+    let predicted = baseline;
+    let layers: LayerChoice[] = [];
+    let accDrop = 0;
+    if ('choices' in fastest) {
+      predicted = predictedOf(fastest.sim);
+      layers = fastest.choices;
+      accDrop = fastest.acc;
+      const v = violations(budgets, fastest.sim, fastest.acc, batch).sort((a, b) => b.shortfallPct - a.shortfallPct);
+      closest = v[0] ?? { budget: 'combination', limit: 0, achieved: 0, shortfallPct: 0 };
+    }
+    return {
+      feasible: false, device: profile.id, model: g.name, budgets, baselinePrecision: prep.baselinePrecision,
+      plan: { layers }, predicted, baseline, accuracyDropPct: accDrop, binding: closest ? [closest.budget] : [],
+      solver: { status: res.status, gap: 0, ms: now() - t0, iterations: res.iterations }, pareto, closest, notes,
+    };
+  }
+  return {
+    feasible: true, device: profile.id, model: g.name, budgets, baselinePrecision: prep.baselinePrecision,
+    plan: { layers: res.choices }, predicted: predictedOf(res.sim), baseline, accuracyDropPct: res.acc,
+    binding: bindingOf(budgets, res.sim, res.acc, batch),
+    solver: { status: res.status, gap: 0, ms: now() - t0, iterations: res.iterations }, pareto, notes,
+  };
+}
+
+/** Non-dominated (latency, accuracy drop, weights) plans across latency budgets from fastest to baseline. */
+export async function paretoFront(prep: Prepared, profile: HardwareProfile, budgets: Budgets, opts: PlanOptions, points: number): Promise<ParetoPoint[]> {
+  const { latencyMs: _ignored, fps: _fps, ...others } = budgets;
+  const fastest = await solveChecked(prep, profile, others, 'latency', opts);
+  if (!('choices' in fastest)) return [];
+  const lo = fastest.sim.latencyMs, hi = Math.max(lo, prep.baseline.latencyMs);
+  const found: ParetoPoint[] = [{ latencyMs: lo, accuracyDropPct: fastest.acc, weightsBytes: fastest.sim.memory.weightsBytes, plan: fastest.choices }];
+  for (let k = 1; k < points; k++) {
+    const L = lo + ((hi - lo) * k) / (points - 1);
+    const s = await solveChecked(prep, profile, { ...others, latencyMs: L }, 'accuracy', opts);
+    if ('choices' in s) found.push({ latencyMs: s.sim.latencyMs, accuracyDropPct: s.acc, weightsBytes: s.sim.memory.weightsBytes, plan: s.choices });
+  }
+  const dominated = (a: ParetoPoint, b: ParetoPoint) => b.latencyMs <= a.latencyMs && b.accuracyDropPct <= a.accuracyDropPct && b.weightsBytes <= a.weightsBytes && (b.latencyMs < a.latencyMs || b.accuracyDropPct < a.accuracyDropPct || b.weightsBytes < a.weightsBytes);
+  const uniq = found.filter((p, i) => found.findIndex((q) => q.latencyMs === p.latencyMs && q.accuracyDropPct === p.accuracyDropPct && q.weightsBytes === p.weightsBytes) === i);
+  return uniq.filter((p) => !uniq.some((q) => dominated(p, q))).sort((a, b) => a.latencyMs - b.latencyMs);
+}
+
+/** Estimated accuracy drop of any plan (as `simulate --plan` reports it), from the same proxy. */
+export function accuracyDropOf(g: Graph, choices: readonly LayerChoice[], sensitivity?: PlanOptions['sensitivity']): number {
+  const groups = findPruneGroups(g);
+  const macsOfGroup = new Map<number, number>();
+  const members = new Map<number, string[]>();
+  for (const l of g.layers) {
+    const gid = groups.groupOf.get(l.name)!;
+    if (!groups.prunable.has(gid)) continue;
+    macsOfGroup.set(gid, (macsOfGroup.get(gid) ?? 0) + l.macs);
+    members.set(gid, [...(members.get(gid) ?? []), l.name]);
+  }
+  const acc = buildAccuracyModel(g, macsOfGroup, sensitivity);
+  let drop = 0;
+  const ratio = new Map<number, number>();
+  for (const c of choices) {
+    drop += acc.precisionDrop(c.name, c.precision);
+    const gid = groups.groupOf.get(c.name);
+    if (gid !== undefined && groups.prunable.has(gid) && c.prune > 0) ratio.set(gid, c.prune);
+  }
+  for (const [gid, r] of ratio) drop += acc.pruneDrop(members.get(gid) ?? [], r);
+  return drop;
+}
+
+/** Checks a plan file's layers against the graph: known names, allowed precisions and ratios, coupled groups agreeing. */
+export function checkPlanChoices(g: Graph, choices: readonly LayerChoice[]): void {
+  const names = new Set(g.layers.map((l) => l.name));
+  const groups = findPruneGroups(g);
+  const ratioOfGroup = new Map<number, { ratio: number; layer: string }>();
+  for (const c of choices) {
+    if (!names.has(c.name)) throw new EdgeplanError('bad_value', `the plan names layer '${c.name}', which the model does not have`, { layer: c.name, fix: 'make the plan for this model (same resolution and width) or fix the name' });
+    if (!PRECISION_ORDER.includes(c.precision)) throw new EdgeplanError('bad_value', `layer '${c.name}': unknown precision '${c.precision}'`, { layer: c.name, fix: 'use fp32, fp16, int8 or int4' });
+    if (!PRUNE_RATIOS.includes(c.prune)) throw new EdgeplanError('bad_value', `layer '${c.name}': prune ${c.prune} is not one of ${PRUNE_RATIOS.join(', ')}`, { layer: c.name, fix: 'use 0, 0.25, 0.5 or 0.75' });
+    const gid = groups.groupOf.get(c.name)!;
+    if (c.prune > 0 && !groups.prunable.has(gid)) throw new EdgeplanError('bad_value', `layer '${c.name}' cannot be pruned (its channels are fixed by an output or a coupled op)`, { layer: c.name, fix: 'set prune: 0 for it' });
+    const prev = ratioOfGroup.get(gid);
+    if (prev && c.prune > 0 && prev.ratio !== c.prune) throw new EdgeplanError('bad_value', `layers '${prev.layer}' and '${c.name}' share channels but the plan prunes them by ${prev.ratio} and ${c.prune}`, { layer: c.name, fix: 'give coupled layers (residual adds, concats, depthwise chains) the same prune ratio' });
+    if (c.prune > 0) ratioOfGroup.set(gid, { ratio: c.prune, layer: c.name });
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The planning MILP. One binary per (layer, precision) and per (prune group, ratio); one continuous
+ * w per (layer, combination of its precision, its output group's ratio and its input group's ratio),
+ * tied to the binaries by marginal equalities, so w is exactly the product of the chosen indicators
+ * (with w ≥ 0 and one-hot binaries, the marginals leave one non-zero w of value 1). Every quantity
+ * simulate reports is then linear in w: latency, energy, weights, and the live activation bytes at
+ * each execution step. Solved by HiGHS (Huangfu & Hall 2018) compiled to WebAssembly (`highs`).
+ */
+import type { Precision } from '../hardware/types.ts';
+
+export interface Combo {
+  readonly p: Precision;
+  /** Ratio of the layer's output group, and of its input group. */
+  readonly a: number;
+  readonly b: number;
+  readonly latMs: number;
+  readonly energyMj: number;
+  readonly weightKiB: number;
+  /** Bytes (KiB) of this layer's output tensor at this choice. */
+  readonly outKiB: number;
+  /** Graph-input bytes (KiB) when this is the first layer (its precision sets the input's). */
+  readonly inputKiB: number;
+  /** Edge TPU: weights that occupy the parameter cache. */
+  readonly remoteWeightKiB: number;
+  readonly acc: number;
+}
+
+export interface LayerVars {
+  readonly combos: readonly Combo[];
+  /** Index of the layer whose precision this one follows (weightless ops run at their producer's precision). */
+  readonly followsLayer?: number;
+  readonly outGroup?: number;
+  readonly inGroup?: number;
+  readonly precisions: readonly Precision[];
+}
+
+export interface MilpModel {
+  readonly layers: readonly LayerVars[];
+  readonly groups: readonly { id: number; ratios: readonly number[]; acc: readonly number[] }[];
+  /** Latency/energy not carried by any layer (invoke, per-boundary constants), at any plan. */
+  readonly constLatMs: number;
+  readonly constEnergyMj: number;
+  readonly idleW: number;
+  /** Steps of the execution order: which tensors are live (indices of layers whose output is live, and whether the graph input is). */
+  readonly liveAtStep: readonly { readonly layers: readonly number[]; readonly input: boolean }[];
+  /** Edge TPU parameter cache: KiB and streaming ms per KiB (undefined when the device has none). */
+  readonly paramCache?: { readonly sizeKiB: number; readonly msPerKiB: number };
+}
+
+export interface MilpBudgets {
+  readonly latencyMs?: number;
+  readonly peakKiB?: number;
+  readonly weightsKiB?: number;
+  readonly powerW?: number;
+  readonly energyMj?: number;
+  readonly maxAcc?: number;
+}
+
+export type Objective = 'accuracy' | 'latency';
+
+const fmt = (x: number): string => {
+  if (!Number.isFinite(x)) throw new Error(`non-finite coefficient ${x}`);
+  if (Math.abs(x) < 1e-12) return '0';
+  const s = x.toPrecision(12);
+  return s.includes('e') ? x.toFixed(14).replace(/\.?0+$/, '') : s;
+};
+
+class Expr {
+  readonly terms = new Map<string, number>();
+  constant = 0;
+  add(v: string, c: number): this {
+    if (c !== 0) this.terms.set(v, (this.terms.get(v) ?? 0) + c);
+    return this;
+  }
+  addExpr(e: Expr, k = 1): this {
+    for (const [v, c] of e.terms) this.add(v, c * k);
+    this.constant += e.constant * k;
+    return this;
+  }
+  text(): string {
+    const parts = [...this.terms].filter(([, c]) => Math.abs(c) >= 1e-12).map(([v, c]) => `${c < 0 ? '-' : '+'} ${fmt(Math.abs(c))} ${v}`);
+    return parts.length ? parts.join(' ') : '0 dummy';
+  }
+}
+
+const wName = (l: number, c: number) => `w${l}_${c}`;
+const xName = (l: number, p: Precision) => `x${l}_${p}`;
+const zName = (g: number, k: number) => `z${g}_${k}`;
+
+export interface MilpSolution {
+  readonly status: string;
+  readonly objective: number;
+  /** Chosen combination index per layer. */
+  readonly comboOf: readonly number[];
+  readonly ratioOfGroup: ReadonlyMap<number, number>;
+}
+
+/** Builds the LP-format text (CPLEX LP, as HiGHS reads it). */
+export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number): string {
+  const rows: string[] = [];
+  const binaries: string[] = [];
+  const bounds: string[] = [];
+  const lat = new Expr(), energy = new Expr(), weights = new Expr(), acc = new Expr(), remote = new Expr();
+  lat.constant = m.constLatMs;
+  energy.constant = m.constEnergyMj;
+  // Value of each layer's out tensor / input, as expressions.
+  const outKiB: Expr[] = [];
+  const inputKiB = new Expr();
+  m.layers.forEach((L, li) => {
+    const e = new Expr();
+    if (L.combos.length === 1) {
+      const c = L.combos[0];
+      lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB;
+      e.constant = c.outKiB;
+      inputKiB.constant += c.inputKiB;
+      outKiB.push(e);
+      return;
+    }
+    const sum = new Expr();
+    L.combos.forEach((c, ci) => {
+      const w = wName(li, ci);
+      bounds.push(`0 <= ${w} <= 1`);
+      sum.add(w, 1);
+      lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB);
+      e.add(w, c.outKiB);
+      inputKiB.add(w, c.inputKiB);
+    });
+    rows.push(`one${li}: ${sum.text()} = 1`);
+    if (L.precisions.length > 1) {
+      for (const p of L.precisions) {
+        const r = new Expr();
+        L.combos.forEach((c, ci) => c.p === p && r.add(wName(li, ci), 1));
+        r.add(xName(li, p), -1);
+        rows.push(`mp${li}_${p}: ${r.text()} = 0`);
+      }
+    }
+    const tie = (g: number | undefined, key: 'a' | 'b', tag: string) => {
+      if (g === undefined) return;
+      const G = m.groups.find((x) => x.id === g)!;
+      G.ratios.forEach((ratio, k) => {
+        const r = new Expr();
+        L.combos.forEach((c, ci) => c[key] === ratio && r.add(wName(li, ci), 1));
+        r.add(zName(g, k), -1);
+        rows.push(`${tag}${li}_${k}: ${r.text()} = 0`);
+      });
+    };
+    tie(L.outGroup, 'a', 'ma');
+    if (L.inGroup !== L.outGroup) tie(L.inGroup, 'b', 'mb');
+    outKiB.push(e);
+  });
+  m.layers.forEach((L, li) => {
+    if (L.precisions.length > 1) for (const p of L.precisions) binaries.push(xName(li, p));
+    const f = L.followsLayer;
+    if (f !== undefined && L.precisions.length > 1) {
+      const F = m.layers[f];
+      for (const p of L.precisions) {
+        if (F.precisions.length > 1 && F.precisions.includes(p)) rows.push(`fol${li}_${p}: ${xName(li, p)} - ${xName(f, p)} = 0`);
+        else if (F.precisions.length === 1) rows.push(`fol${li}_${p}: ${xName(li, p)} ${F.precisions[0] === p ? '= 1' : '= 0'}`);
+      }
+    }
+  });
+  for (const G of m.groups) {
+    const r = new Expr();
+    G.ratios.forEach((_, k) => { r.add(zName(G.id, k), 1); binaries.push(zName(G.id, k)); acc.add(zName(G.id, k), G.acc[k]); });
+    rows.push(`onez${G.id}: ${r.text()} = 1`);
+  }
+  if (m.paramCache) {
+    // Streamed KiB ≥ cached-candidate weights − cache size (the cache fills in order; the
+    // re-simulation checks the exact greedy fill).
+    bounds.push('0 <= streamed');
+    const r = new Expr().addExpr(remote).add('streamed', -1);
+    rows.push(`cache: ${r.text()} <= ${fmt(m.paramCache.sizeKiB - remote.constant)}`);
+    lat.add('streamed', m.paramCache.msPerKiB);
+  }
+  const le = (name: string, e: Expr, rhs: number) => rows.push(`${name}: ${e.text()} <= ${fmt(rhs - e.constant)}`);
+  if (budgets.latencyMs !== undefined) le('latency', lat, budgets.latencyMs);
+  if (budgets.weightsKiB !== undefined) le('weights', weights, budgets.weightsKiB);
+  if (budgets.energyMj !== undefined) le('energy', new Expr().addExpr(energy).addExpr(lat, m.idleW), budgets.energyMj);
+  if (budgets.powerW !== undefined) le('power', new Expr().addExpr(energy).addExpr(lat, m.idleW - budgets.powerW), 0);
+  if (budgets.maxAcc !== undefined) le('accuracy', acc, budgets.maxAcc);
+  if (budgets.peakKiB !== undefined) {
+    m.liveAtStep.forEach((s, si) => {
+      const e = new Expr();
+      for (const li of s.layers) e.addExpr(outKiB[li]);
+      if (s.input) e.addExpr(inputKiB);
+      if (e.terms.size) le(`peak${si}`, e, budgets.peakKiB!);
+      else if (e.constant > budgets.peakKiB!) rows.push(`peak${si}: 0 dummy >= 1`);
+    });
+  }
+  const obj = objective === 'accuracy' ? new Expr().addExpr(acc).addExpr(lat, tieBreakMs) : new Expr().addExpr(lat).addExpr(acc, 1e-6);
+  const lp = ['Minimize', ` obj: ${obj.text()}`, 'Subject To', ...rows.map((r) => ` ${r}`), ' fix_dummy: 0 dummy = 0'];
+  lp.push('Bounds', ...bounds.map((b) => ` ${b}`), ' dummy = 0');
+  if (binaries.length) lp.push('Binary', ...binaries.map((b) => ` ${b}`));
+  lp.push('End');
+  return lp.join('\n');
+}
+
+type HighsSolve = (lp: string, options?: Record<string, unknown>) => { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal?: number }> };
+let highsPromise: Promise<{ solve: HighsSolve }> | undefined;
+
+async function highs(): Promise<{ solve: HighsSolve }> {
+  if (!highsPromise) {
+    highsPromise = import('highs').then((mod) => (mod.default as unknown as () => Promise<{ solve: HighsSolve }>)());
+  }
+  return highsPromise;
+}
+
+export async function solveMilp(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs = 1e-4): Promise<MilpSolution> {
+  const lp = buildLp(m, budgets, objective, tieBreakMs);
+  const h = await highs();
+  // mip_rel_gap 0: the plan is proved optimal, not merely within a tolerance.
+  const r = h.solve(lp, { mip_rel_gap: 0, mip_abs_gap: 1e-9, output_flag: false, log_to_console: false });
+  if (r.Status !== 'Optimal') return { status: r.Status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map() };
+  const val = (v: string) => r.Columns[v]?.Primal ?? 0;
+  const comboOf = m.layers.map((L, li) => {
+    if (L.combos.length === 1) return 0;
+    let best = 0, bv = -1;
+    L.combos.forEach((_, ci) => { const v = val(wName(li, ci)); if (v > bv + 1e-9) { bv = v; best = ci; } });
+    return best;
+  });
+  const ratioOfGroup = new Map<number, number>();
+  for (const G of m.groups) {
+    let best = 0, bv = -1;
+    G.ratios.forEach((_, k) => { const v = val(zName(G.id, k)); if (v > bv + 1e-9) { bv = v; best = k; } });
+    ratioOfGroup.set(G.id, G.ratios[best]);
+  }
+  return { status: r.Status, objective: r.ObjectiveValue, comboOf, ratioOfGroup };
+}
