@@ -8,6 +8,7 @@ import { simulate } from '../src/cost/index.ts';
 import { GraphBuilder } from '../src/graph/index.ts';
 import { parseProfile } from '../src/hardware/index.ts';
 import { buildZooModel, ZOO } from '../src/zoo/index.ts';
+import { planModel, prepare, paretoFront } from '../src/plan/index.ts';
 
 function timeMs(fn: () => void, reps: number): number {
   fn(); fn(); // warm up
@@ -32,6 +33,23 @@ rows.push(['simulate, 1,000-layer graph (warm)', timeMs(() => simulate(big, prof
 rows.push(['build all zoo models', timeMs(() => ZOO.forEach((z) => z.build({ resolution: z.resolution, widthMultiplier: z.widthMultiplier ?? 1 })), 3), 2000, 'ms']);
 const yolo = buildZooModel('yolov8m');
 rows.push(['simulate yolov8m', timeMs(() => simulate(yolo, profile, { precision: 'int8', batch: 1 }), 20), 20, 'ms']);
+
+// Planner: a ≥ 300-layer model (yolo11l, 302 layers) at half its baseline latency, and a 50-point Pareto front.
+const big300 = buildZooModel('yolo11l');
+await planModel(big300, profile, { latencyMs: 1 }); // load the solver (WebAssembly) once
+{
+  const base = prepare(big300, profile, {}).baseline.latencyMs;
+  const t0 = performance.now();
+  await planModel(big300, profile, { latencyMs: base / 2 });
+  rows.push([`plan yolo11l (${big300.layers.length} layers) at half its baseline latency`, performance.now() - t0, 1000, 'ms']);
+}
+{
+  const g = buildZooModel('mobilenet-v2');
+  const t0 = performance.now();
+  const prep = prepare(g, profile, {});
+  const front = await paretoFront(prep, profile, {}, {}, 50);
+  rows.push([`Pareto front of mobilenet-v2, 50 budgets (${front.length} non-dominated points)`, performance.now() - t0, 5000, 'ms']);
+}
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, node ${process.version}`);
 for (const [name, ms, target, unit] of rows) console.log(`${ms <= target ? 'PASS' : 'MISS'}  ${name}: ${ms.toFixed(2)} ${unit} (target < ${target} ${unit})`);

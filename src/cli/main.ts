@@ -6,7 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { EdgeplanError, formatError } from '../errors/index.ts';
+import { calibrateCommand } from './commands/calibrate.ts';
 import { devicesCommand } from './commands/devices.ts';
+import { exportCommand } from './commands/export.ts';
+import { measureCommand } from './commands/measure.ts';
 import { modelsCommand } from './commands/models.ts';
 import { planCommand, PlanInfeasible } from './commands/plan.ts';
 import { showCommand } from './commands/show.ts';
@@ -14,7 +17,7 @@ import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { readChecked, type Io } from './io.ts';
 
-const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices'];
+const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'export', 'measure', 'calibrate'];
 
 export function nodeIo(): Io {
   return {
@@ -39,6 +42,9 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .command(simulateCommand(io))
     .command(planCommand(io))
     .command(validateCommand(io))
+    .command(exportCommand(io))
+    .command(measureCommand(io))
+    .command(calibrateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
     .demandCommand(1, 'name a command: plan, simulate, models, show, devices, validate')
     .strict()

@@ -13,7 +13,7 @@ import type { HardwareProfile, Precision } from '../hardware/types.ts';
 import { buildAccuracyModel } from './accuracy.ts';
 import { applyPlan, pruneGraph } from './apply.ts';
 import { findPruneGroups, type PruneGroups } from './groups.ts';
-import { solveMilp, type Combo, type LayerVars, type MilpBudgets, type MilpModel, type Objective } from './milp.ts';
+import { solveMilp, solveMilpSweep, type Combo, type LayerVars, type MilpBudgets, type MilpModel, type Objective } from './milp.ts';
 import type { Budgets, LayerChoice, ParetoPoint, PlanOptions, PlanResult, Predicted } from './types.ts';
 
 export type * from './types.ts';
@@ -120,6 +120,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
   const paramCache = cacheLevel?.kind === 'param_cache' && link && remote(unit) ? { sizeKiB: kib(cacheLevel.size_bytes.value), msPerKiB: (1024 / link.bandwidth_bytes_per_s.value) * 1e3 } : undefined;
 
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
+  const variantCache = new Map<string, { lr: SimResult['layers'][number]; weightsBytes: number }>();
   const layers: LayerVars[] = g.layers.map((l, li) => {
     const u = unitOf.get(l.name)!;
     const onStart = u === unit && !protectedNames.has(l.name);
@@ -135,9 +136,16 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           const variantLayer = variantLayers.get(a)!.get(l.name)!;
           const inShapes = l.inputs.map((i) => shapeIn(b, i));
           const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
-          const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
-          const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link });
-          const lr = r.layers[0];
+          // Identical variants (repeated blocks) are simulated once.
+          const key = `${u}|${p}|${l.op}|${JSON.stringify(variantLayer.attrs)}|${JSON.stringify(inShapes)}`;
+          let sim = variantCache.get(key);
+          if (!sim) {
+            const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
+            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link });
+            sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes };
+            variantCache.set(key, sim);
+          }
+          const lr = sim.lr;
           const power = profile.units[lr.unit].power_w.active.value;
           let latMs = lr.latencyMs;
           for (const t of transfersOf.get(l.name) ?? []) {
@@ -147,7 +155,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           const outBytes = v.activationBytes * batch;
           if (outputsToHost.has(l.name)) latMs += outBytes * msPerByte(u, 'host');
           const inputBytes = li === 0 ? g.inputs[0].shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch : 0;
-          const wBytes = r.memory.weightsBytes;
+          const wBytes = sim.weightsBytes;
           combos.push({
             p, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
             remoteWeightKiB: paramCache && remote(u) && v.weightElements > 0 ? kib(wBytes) : 0,
@@ -260,7 +268,7 @@ function bindingOf(b: Budgets, r: SimResult, accDrop: number, batch: number): st
   return out;
 }
 
-interface Solved { choices: LayerChoice[]; sim: SimResult; acc: number; status: string; iterations: number; notes: string[] }
+interface Solved { choices: LayerChoice[]; sim: SimResult; acc: number; status: string; gap: number; iterations: number; notes: string[] }
 
 /** Solve, re-simulate, and tighten any budget the exact simulation breaks (at most 6 rounds). */
 async function solveChecked(prep: Prepared, profile: HardwareProfile, budgets: Budgets, objective: Objective, opts: PlanOptions): Promise<Solved | { status: string; iterations: number; notes: string[] }> {
@@ -274,7 +282,7 @@ async function solveChecked(prep: Prepared, profile: HardwareProfile, budgets: B
     const sim = resimulate(prep, profile, choices, opts);
     const acc = planAccuracyDrop(prep, choices);
     const v = violations(budgets, sim, acc, batch);
-    if (!v.length) return { choices, sim, acc, status: sol.status, iterations: it, notes };
+    if (!v.length) return { choices, sim, acc, status: sol.status, gap: sol.gap, iterations: it, notes };
     // Tighten each broken budget by its overshoot and re-solve.
     const next = { ...mb } as Record<string, number | undefined>;
     for (const x of v) {
@@ -324,7 +332,7 @@ export async function planModel(g: Graph, profile: HardwareProfile, budgets: Bud
     feasible: true, device: profile.id, model: g.name, budgets, baselinePrecision: prep.baselinePrecision,
     plan: { layers: res.choices }, predicted: predictedOf(res.sim), baseline, accuracyDropPct: res.acc,
     binding: bindingOf(budgets, res.sim, res.acc, batch),
-    solver: { status: res.status, gap: 0, ms: now() - t0, iterations: res.iterations }, pareto, notes,
+    solver: { status: res.status, gap: res.gap, ms: now() - t0, iterations: res.iterations }, pareto, notes,
   };
 }
 
@@ -335,9 +343,22 @@ export async function paretoFront(prep: Prepared, profile: HardwareProfile, budg
   if (!('choices' in fastest)) return [];
   const lo = fastest.sim.latencyMs, hi = Math.max(lo, prep.baseline.latencyMs);
   const found: ParetoPoint[] = [{ latencyMs: lo, accuracyDropPct: fastest.acc, weightsBytes: fastest.sim.memory.weightsBytes, plan: fastest.choices }];
-  for (let k = 1; k < points; k++) {
-    const L = lo + ((hi - lo) * k) / (points - 1);
-    const s = await solveChecked(prep, profile, { ...others, latencyMs: L }, 'accuracy', opts);
+  // One native model for the whole sweep: only the latency bound changes between solves.
+  const limits = Array.from({ length: points - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / (points - 1));
+  const batch = opts.batch ?? 1;
+  const sols = await solveMilpSweep(prep.model, toMilpBudgets({ ...others, latencyMs: limits[0] }, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), limits);
+  for (let k = 0; k < limits.length; k++) {
+    const sol = sols[k];
+    if (sol.status !== 'Optimal') continue;
+    const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
+    const sim = resimulate(prep, profile, choices, opts);
+    const acc = planAccuracyDrop(prep, choices);
+    if (violations({ ...others, latencyMs: limits[k] }, sim, acc, batch).length === 0) {
+      found.push({ latencyMs: sim.latencyMs, accuracyDropPct: acc, weightsBytes: sim.memory.weightsBytes, plan: choices });
+      continue;
+    }
+    // The exact simulation broke a budget: fall back to the tightening loop for this point.
+    const s = await solveChecked(prep, profile, { ...others, latencyMs: limits[k] }, 'accuracy', opts);
     if ('choices' in s) found.push({ latencyMs: s.sim.latencyMs, accuracyDropPct: s.acc, weightsBytes: s.sim.memory.weightsBytes, plan: s.choices });
   }
   const dominated = (a: ParetoPoint, b: ParetoPoint) => b.latencyMs <= a.latencyMs && b.accuracyDropPct <= a.accuracyDropPct && b.weightsBytes <= a.weightsBytes && (b.latencyMs < a.latencyMs || b.accuracyDropPct < a.accuracyDropPct || b.weightsBytes < a.weightsBytes);

@@ -61,7 +61,7 @@ export type Objective = 'accuracy' | 'latency';
 const fmt = (x: number): string => {
   if (!Number.isFinite(x)) throw new Error(`non-finite coefficient ${x}`);
   if (Math.abs(x) < 1e-12) return '0';
-  const s = x.toPrecision(12);
+  const s = x.toPrecision(9);
   return s.includes('e') ? x.toFixed(14).replace(/\.?0+$/, '') : s;
 };
 
@@ -195,23 +195,84 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
   return lp.join('\n');
 }
 
-type HighsSolve = (lp: string, options?: Record<string, unknown>) => { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal?: number }> };
-let highsPromise: Promise<{ solve: HighsSolve }> | undefined;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+let highsPromise: Promise<any> | undefined;
 
-async function highs(): Promise<{ solve: HighsSolve }> {
-  if (!highsPromise) {
-    highsPromise = import('highs').then((mod) => (mod.default as unknown as () => Promise<{ solve: HighsSolve }>)());
-  }
+async function highs(): Promise<any> {
+  if (!highsPromise) highsPromise = import('highs').then((mod) => (mod.default as unknown as () => Promise<unknown>)());
   return highsPromise;
 }
 
-export async function solveMilp(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs = 1e-4): Promise<MilpSolution> {
-  const lp = buildLp(m, budgets, objective, tieBreakMs);
+export interface MilpSolutionWithGap extends MilpSolution {
+  /** Relative MIP gap HiGHS proved (0 = optimal to tolerance). */
+  readonly gap: number;
+}
+
+/** Tolerances: the proved objective is within 1e-6 (absolute, accuracy points) of the optimum. */
+export const MIP_ABS_GAP = 1e-6;
+
+/**
+ * Solves the MILP for each latency limit in `latencyLimits` (one parse, one native model; only the
+ * latency row's bound changes between solves — the Pareto sweep), or once when none is given.
+ */
+export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits?: readonly number[]): Promise<MilpSolutionWithGap[]> {
+  const sweep = latencyLimits && latencyLimits.length > 0;
+  const lp = buildLp(m, sweep ? { ...budgets, latencyMs: latencyLimits[0] } : budgets, objective, tieBreakMs);
   const h = await highs();
-  // mip_rel_gap 0: the plan is proved optimal, not merely within a tolerance.
-  const r = h.solve(lp, { mip_rel_gap: 0, mip_abs_gap: 1e-9, output_flag: false, log_to_console: false });
-  if (r.Status !== 'Optimal') return { status: r.Status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map() };
-  const val = (v: string) => r.Columns[v]?.Primal ?? 0;
+  const model = h.createModel({ format: 'lp', data: lp });
+  try {
+    model.options.set('output_flag', false);
+    model.options.set('mip_rel_gap', MIP_ABS_GAP);
+    model.options.set('mip_abs_gap', MIP_ABS_GAP);
+    const names = model.getDimensions();
+    const colIndex = new Map<string, number>();
+    const colName = (v: string) => {
+      let i = colIndex.get(v);
+      if (i === undefined) {
+        try { i = model.getColByName(v) as number; } catch { i = -1; }
+        colIndex.set(v, i);
+      }
+      return i;
+    };
+    void names;
+    const latRow = sweep ? (model.getRowByName('latency') as number) : -1;
+    const constLat = latencyConstant(m);
+    const out: MilpSolutionWithGap[] = [];
+    let previous: Float64Array | undefined;
+    for (const limit of sweep ? latencyLimits : [undefined]) {
+      if (limit !== undefined && latRow >= 0) model.changeRowBounds(latRow, -h.infinity, limit - constLat);
+      if (previous) {
+        try { model.setSolution({ colValue: previous }); } catch { /* a start the model rejects is only a hint */ }
+      }
+      const run = model.run();
+      const status = statusName(h, run.modelStatus);
+      if (status !== 'Optimal') { out.push({ status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map(), gap: Number.NaN }); continue; }
+      const x = model.getSolution().colValue as Float64Array;
+      previous = x;
+      const val = (v: string) => { const i = colName(v); return i >= 0 ? x[i] : 0; };
+      out.push({ ...readSolution(m, val, status, model.getObjectiveValue()), gap: Number(model.info.get('mip_gap')) || 0 });
+    }
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+function statusName(h: any, code: number): string {
+  const names: Record<number, string> = {};
+  for (const [k, v] of Object.entries(h.constants.modelStatus as Record<string, number>)) names[v] = k;
+  const n = names[code] ?? String(code);
+  return n === 'optimal' ? 'Optimal' : n === 'infeasible' ? 'Infeasible' : n;
+}
+
+/** The latency expression's constant part (moved to the right-hand side by buildLp). */
+function latencyConstant(m: MilpModel): number {
+  let c = m.constLatMs;
+  for (const L of m.layers) if (L.combos.length === 1) c += L.combos[0].latMs;
+  return c;
+}
+
+function readSolution(m: MilpModel, val: (v: string) => number, status: string, objective: number): MilpSolution {
   const comboOf = m.layers.map((L, li) => {
     if (L.combos.length === 1) return 0;
     let best = 0, bv = -1;
@@ -224,5 +285,9 @@ export async function solveMilp(m: MilpModel, budgets: MilpBudgets, objective: O
     G.ratios.forEach((_, k) => { const v = val(zName(G.id, k)); if (v > bv + 1e-9) { bv = v; best = k; } });
     ratioOfGroup.set(G.id, G.ratios[best]);
   }
-  return { status: r.Status, objective: r.ObjectiveValue, comboOf, ratioOfGroup };
+  return { status, objective, comboOf, ratioOfGroup };
+}
+
+export async function solveMilp(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs = 1e-6): Promise<MilpSolutionWithGap> {
+  return (await solveMilpSweep(m, budgets, objective, tieBreakMs))[0];
 }
