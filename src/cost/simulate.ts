@@ -10,9 +10,9 @@ import { EdgeplanError } from '../errors/index.ts';
 import { weightBytesAt } from '../graph/build.ts';
 import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
-import type { ComputeUnit, HardwareProfile, OpClass, Precision } from '../hardware/types.ts';
+import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
 import { activationPeak } from './memory.ts';
-import type { Bound, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
+import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
 export function opClassOf(l: Layer): OpClass {
   switch (l.op) {
@@ -67,6 +67,63 @@ export function unsupportedReason(u: ComputeUnit, l: Layer, p: Precision): strin
   return undefined;
 }
 
+/**
+ * Realized 2:4 structured-sparsity speed-up when a unit states none: NVIDIA measured 1.24–1.47× on
+ * real networks on the Orin DLA, not the 2× of the sparse TOPS headline (shared/research/device-specs.md
+ * §2 jetson_software_notes, [N1] Deep-Learning-Accelerator-SW README). 1.35 is the midpoint.
+ */
+export const REALIZED_SPARSE_SPEEDUP_2_4 = 1.35;
+
+/** The speed-up a 2:4-sparse conv/linear layer gets on `u`: 1 without sparse hardware. */
+export function sparseSpeedup24(u: ComputeUnit): number {
+  const headline = u.sparse_speedup_2_4?.value;
+  if (!headline || headline <= 1) return 1;
+  return Math.min(headline, u.sparse_realized_speedup_2_4?.value ?? REALIZED_SPARSE_SPEEDUP_2_4);
+}
+
+/**
+ * Weight bytes of a 2:4-compressed tensor: per group of four values two are kept (2·bits) plus a
+ * 2-bit index for each (4 bits), i.e. (2·bits + 4) / (4·bits) = 0.5 + 1/bits of dense — 0.625 at
+ * int8, 0.5625 at fp16 (NVIDIA's 2:4 format: non-zeros plus 2-bit position metadata, cuSPARSELt docs).
+ * Biases stay dense.
+ */
+export function sparse24WeightBytes(weightElements: number, biasElements: number, p: Precision): number {
+  const bits = DTYPE_BYTES[p] * 8;
+  return Math.ceil(weightBytesAt(weightElements, 0, p) * (0.5 + 1 / bits)) + weightBytesAt(0, biasElements, p);
+}
+
+/** The runtime of `u` that `name` selects: an exact runtime id, else the first `match` (file order). */
+export function runtimeFor(u: ComputeUnit, name: string | undefined): { id: string; runtime: UnitRuntime } | undefined {
+  if (name === undefined || !u.runtimes) return undefined;
+  const q = name.trim();
+  const entries = Object.entries(u.runtimes);
+  const exact = entries.find(([id]) => id === q.toLowerCase());
+  if (exact) return { id: exact[0], runtime: exact[1] };
+  const hit = entries.find(([, r]) => new RegExp(r.match, 'i').test(q));
+  return hit ? { id: hit[0], runtime: hit[1] } : undefined;
+}
+
+/**
+ * Share of a conv/linear layer's op-class efficiency its width allows: 1/(1 + h/C_out + h/K) with
+ * h = the unit's channel_half_efficiency and K the GEMM reduction length (C_in/groups × kernel area).
+ * Narrow layers under-fill vector lanes, register tiles or PE-array columns, a fixed cost per output
+ * pixel that wide layers amortize (the "small channels" efficiency of the issue). 1 when h is absent.
+ */
+export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): number {
+  const h = u.channel_half_efficiency?.value;
+  if (!h || (cls !== 'conv2d' && cls !== 'linear') || l.macs === 0) return 1;
+  const out = l.outputShape, inp = l.inputShapes[0];
+  const cOut = out.length === 4 ? out[1] : out[out.length - 1];
+  const k = l.attrs.kernel;
+  const area = typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1;
+  const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
+  const kLen = (cIn / (l.attrs.groups ?? 1)) * area;
+  return 1 / (1 + h / Math.max(1, cOut) + h / Math.max(1, kLen));
+}
+
+/** Layout-only ops a dataflow compiler folds into addressing; they take no context resources. */
+const LAYOUT_ONLY_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'transpose']);
+
 function isRemote(profile: HardwareProfile, unitId: string): boolean {
   // Accelerator units reached over a host link (Coral USB, the Dev Board's on-board PCIe Edge TPU,
   // Hailo M.2) sit behind that link; CPUs are the host.
@@ -91,6 +148,11 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const link = linkId ? profile.links?.[linkId] : undefined;
   if (opts.link && !link) throw new EdgeplanError('bad_value', `device ${profile.id} has no link '${opts.link}'`, { fix: `use --link ${Object.keys(profile.links ?? {}).join(' | ') || '(none: this device has no host link)'}` });
   const batch = opts.batch;
+  const runtimes = new Map(Object.entries(profile.units).map(([id, u]) => [id, runtimeFor(u, opts.runtime)?.runtime]));
+  const sparseOn = (l: Layer) => opts.layerSparse24?.has(l.name) === true && l.weightElements > 0;
+  /** Weight bytes as the unit reads them: compressed for 2:4 layers on sparse hardware. */
+  const weightBytesOn = (l: Layer, unitId: string, p: Precision) =>
+    sparseOn(l) && sparseSpeedup24(profile.units[unitId]) > 1 ? sparse24WeightBytes(l.weightElements, l.biasElements, p) : weightBytesAt(l.weightElements, l.biasElements, p);
 
   // 1. Unit assignment: the requested unit, falling back along the chain for what it cannot run.
   const precisionOf = (name: string) => opts.layerPrecision?.get(name) ?? opts.precision;
@@ -117,7 +179,8 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     assign.set(l.name, { unit: unitId, precision: p, reason });
   }
 
-  // 2. Edge TPU style parameter cache: weights of the remote unit's layers fill it in order.
+  // 2. Edge TPU style parameter cache: weights of the remote unit's layers fill it in order; what
+  //    does not fit stays in host memory and is streamed over the link on every inference.
   const extras: ExtraCost[] = [];
   const weightLevel = profile.memory[profile.weights_in];
   let cachedWeightsBytes: number | undefined, streamedWeightsBytes: number | undefined;
@@ -127,36 +190,51 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     for (const l of g.layers) {
       const a = assign.get(l.name)!;
       if (!isRemote(profile, a.unit) || l.weightElements === 0) continue;
-      const w = weightBytesAt(l.weightElements, l.biasElements, a.precision);
-      if (used + w <= weightLevel.size_bytes.value) { used += w; cachedWeightsBytes += w; } else streamedWeightsBytes += w;
+      const w = weightBytesOn(l, a.unit, a.precision);
+      const cached = Math.min(w, Math.max(0, weightLevel.size_bytes.value - used));
+      used += cached; cachedWeightsBytes += cached; streamedWeightsBytes += w - cached;
     }
   }
+  // Streaming overlaps execution: the host pushes the uncached parameters while the TPU computes,
+  // so the segment takes the larger of its compute and the link time, not their sum. The Coral page
+  // shows both limits (published-latency.csv, USB 3): VGG16 streams 131 MB and takes 296 ms, the
+  // link alone at ~440 MB/s of USB 3's 500 MB/s payload; ResNet-50 (299) and Inception-v4 stream 18
+  // and 35 MB yet take 49 and 85 ms, about their compute alone (compute plus stream would be ~1.8x).
+  const streamBw = link?.bandwidth_bytes_per_s.value ?? bandwidth(profile, profile.activations_in);
 
   // 3. Per-layer roofline.
   const layers: LayerResult[] = [];
   const unitBusyMs = new Map<string, number>();
+  /** Per dataflow unit: summed stage work (roofline time without pipeline fill), for the streaming rate. */
+  const stageWorkMs = new Map<string, number>();
   for (const l of g.layers) {
     const a = assign.get(l.name)!;
     const u = profile.units[a.unit];
     const pk = peakFor(u, a.precision)!;
     const threadsAvail = u.threads?.value ?? u.cores?.value ?? 1;
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
-    const eff = u.efficiency[opClassOf(l)].value;
+    const rt = runtimes.get(a.unit);
+    const cls = opClassOf(l);
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls);
+    // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
+    const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const ops = layerOps(l) * batch;
     const inPlace = l.activationBytes === 0 && l.macs === 0;
-    const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff)) * 1e3;
+    const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff * speedup)) * 1e3;
     const bytesPer = DTYPE_BYTES[a.precision];
     const outBytes = l.outputShape.reduce((x, y) => x * y, 1) * bytesPer * batch;
     const inBytes = l.inputShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
-    const wBytes = weightBytesAt(l.weightElements, l.biasElements, a.precision);
+    const wBytes = weightBytesOn(l, a.unit, a.precision);
     // Activations live in the unit's memory, or its on-chip level when the layer's tensors fit there.
     const onchip = u.onchip_memory ? profile.memory[u.onchip_memory] : undefined;
     const actLevel = onchip && inBytes + outBytes + wBytes <= onchip.size_bytes.value ? u.onchip_memory! : isRemote(profile, a.unit) || profile.class === 'mcu' ? profile.activations_in : u.memory;
     const remoteCache = weightLevel?.kind === 'param_cache' && isRemote(profile, a.unit);
-    // Cached Edge TPU weights are read from on-chip SRAM (fast); streamed ones are charged below as link traffic.
+    // Cached Edge TPU weights are read from on-chip SRAM (not a bound); streamed ones at the link's rate.
     const wLevel = remoteCache ? undefined : profile.class === 'mcu' ? profile.weights_in : actLevel;
-    const memoryMs = inPlace ? 0 : ((inBytes + outBytes) / bandwidth(profile, actLevel) + (wLevel ? wBytes / bandwidth(profile, wLevel) : 0)) * 1e3;
-    const overheadMs = inPlace ? 0 : u.overhead_us_per_layer.value / 1e3;
+    const weightMs = wLevel ? wBytes / bandwidth(profile, wLevel) : 0;
+    const memoryMs = inPlace ? 0 : ((inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
+    // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
+    const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
     const core = Math.max(computeMs, memoryMs);
     const latencyMs = core + overheadMs;
     const bound: Bound = overheadMs > core ? 'overhead' : computeMs >= memoryMs ? 'compute' : 'memory';
@@ -167,12 +245,15 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
       opsPerByte: bytes > 0 ? ops / bytes : 0, attainedOpsPerS: latencyMs > 0 ? ops / (latencyMs / 1e3) : 0,
     });
     unitBusyMs.set(a.unit, (unitBusyMs.get(a.unit) ?? 0) + latencyMs);
+    if (u.dataflow) stageWorkMs.set(a.unit, (stageWorkMs.get(a.unit) ?? 0) + core);
   }
 
-  // 4. Transfers: streamed weights, partition boundaries, and the remote unit's input/output.
-  if (streamedWeightsBytes && link) {
-    const b = streamedWeightsBytes;
-    extras.push({ name: `stream uncached weights over ${linkId}`, kind: 'transfer', unit: startUnit, latencyMs: (b / link.bandwidth_bytes_per_s.value) * 1e3, bytes: b });
+  // 4. Transfers: the part of the weight streaming that compute does not hide, partition boundaries,
+  //    and the remote unit's input/output.
+  if (streamedWeightsBytes) {
+    const streamMs = (streamedWeightsBytes / streamBw) * 1e3;
+    const hiddenMs = layers.filter((x) => isRemote(profile, x.unit)).reduce((t, x) => t + x.latencyMs, 0);
+    if (streamMs > hiddenMs) extras.push({ name: `stream uncached weights over ${linkId ?? profile.activations_in} (beyond compute)`, kind: 'transfer', unit: startUnit, latencyMs: streamMs - hiddenMs, bytes: streamedWeightsBytes });
   }
   const producerUnit = (name: string) => assign.get(name)?.unit ?? 'host';
   const boundaryBytes = new Map<string, { bytes: number; remote: boolean; from: string; to: string }>();
@@ -205,22 +286,68 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
       addBoundary(from, 'host', l.outputShape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[assign.get(o)!.precision] * batch);
     }
   }
+  // Time the host link is busy per call (streamed weights and remote boundaries), for the streaming rate.
+  let linkBusyMs = ((streamedWeightsBytes ?? 0) / streamBw) * 1e3;
   for (const [key, e] of [...boundaryBytes].sort(([a], [b]) => a.localeCompare(b))) {
     let ms: number;
-    if (e.remote && link) ms = (e.bytes / link.bandwidth_bytes_per_s.value) * 1e3 + link.latency_us.value / 1e3;
-    else {
+    if (e.remote && link) {
+      ms = (e.bytes / link.bandwidth_bytes_per_s.value) * 1e3 + link.latency_us.value / 1e3;
+      linkBusyMs += ms;
+    } else {
       // Shared memory hand-off: written by one unit and read by the other, plus a sync.
       const dst = e.to === 'host' ? undefined : profile.units[e.to];
       ms = ((2 * e.bytes) / bandwidth(profile, profile.activations_in)) * 1e3 + (dst ? dst.overhead_us_per_layer.value / 1e3 : 0);
     }
     extras.push({ name: `transfer ${key}`, kind: 'transfer', unit: e.to === 'host' ? e.from : e.to, latencyMs: ms, bytes: e.bytes });
   }
+  // Dataflow contexts (Hailo-8, op-support.md §5): a unit's layers, in order, fill a context until its
+  // layer or weight capacity is reached. A model needing several contexts switches between them on
+  // every call, reloading each context's weights over the host link (hailo_model_zoo FPS at batch 1
+  // vs batch 8; whisper.cpp#1557 "performance is then limited by PCIe bandwidth").
+  const contexts: DataflowContext[] = [];
+  const contextCount = new Map<string, number>();
   for (const unitId of [...unitBusyMs.keys()].sort()) {
-    const fixed = profile.units[unitId].fixed_overhead_us.value / 1e3;
+    const u = profile.units[unitId];
+    const df = u.dataflow;
+    if (!df) continue;
+    const cap = df.weight_bytes_per_context?.value ?? profile.memory[u.memory].size_bytes.value;
+    const mine: DataflowContext[] = [];
+    let cur: { firstLayer: string; lastLayer: string; layers: number; weightsBytes: number } | undefined;
+    for (const l of g.layers) {
+      const a = assign.get(l.name)!;
+      if (a.unit !== unitId) continue;
+      const mapped = LAYOUT_ONLY_OPS.has(l.op) || (l.activationBytes === 0 && l.macs === 0) ? 0 : 1;
+      const w = weightBytesOn(l, unitId, a.precision);
+      if (cur && (cur.layers + mapped > df.layers_per_context.value || cur.weightsBytes + w > cap)) { mine.push({ unit: unitId, ...cur }); cur = undefined; }
+      cur ??= { firstLayer: l.name, lastLayer: l.name, layers: 0, weightsBytes: 0 };
+      cur.lastLayer = l.name; cur.layers += mapped; cur.weightsBytes += w;
+    }
+    if (cur) mine.push({ unit: unitId, ...cur });
+    contextCount.set(unitId, mine.length);
+    contexts.push(...mine);
+    if (mine.length < 2) continue; // one context stays resident between calls
+    const reloadBw = link?.bandwidth_bytes_per_s.value ?? bandwidth(profile, profile.activations_in);
+    mine.forEach((c, k) => {
+      const ms = df.context_switch_us.value / 1e3 + (c.weightsBytes / reloadBw) * 1e3;
+      extras.push({ name: `context switch ${unitId} ${k + 1}/${mine.length}`, kind: 'transfer', unit: unitId, latencyMs: ms, bytes: c.weightsBytes });
+    });
+  }
+  for (const unitId of [...unitBusyMs.keys()].sort()) {
+    const extra = runtimes.get(unitId)?.fixed_overhead_us?.value ?? 0;
+    const fixed = (profile.units[unitId].fixed_overhead_us.value + extra) / 1e3;
     if (fixed > 0) extras.push({ name: `invoke ${unitId}`, kind: 'overhead', unit: unitId, latencyMs: fixed, bytes: 0 });
   }
 
   const latencyMs = layers.reduce((s, l) => s + l.latencyMs, 0) + extras.reduce((s, e) => s + e.latencyMs, 0);
+  // Streaming rate. A dataflow unit whose model fits one context overlaps frames: the next frame
+  // enters while this one drains, so the slowest resource sets the rate — the unit's summed stage
+  // work (a balanced pipeline: the compiler gives each layer resources in proportion to its work),
+  // the host link, or another unit — not the sum of everything. Otherwise calls run back to back.
+  let frameMs = latencyMs / batch;
+  if (contextCount.size && [...contextCount.values()].every((n) => n === 1)) {
+    const busy = [...unitBusyMs].map(([id, ms]) => stageWorkMs.get(id) ?? ms);
+    frameMs = Math.max(linkBusyMs, ...busy) / batch;
+  }
 
   // 5. Partitions: maximal runs of consecutive layers on one unit.
   const partitions: Partition[] = [];
@@ -232,7 +359,10 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
 
   // 6. Memory and fits.
   const peak = activationPeak(g, batch, (n) => assign.get(n)?.precision ?? opts.precision);
-  const weightsBytes = g.layers.reduce((s, l) => s + weightBytesAt(l.weightElements, l.biasElements, assign.get(l.name)!.precision), 0);
+  const weightsBytes = g.layers.reduce((s, l) => {
+    const a = assign.get(l.name)!;
+    return s + (sparseOn(l) && opts.sparse24CompressedStorage ? sparse24WeightBytes(l.weightElements, l.biasElements, a.precision) : weightBytesOn(l, a.unit, a.precision));
+  }, 0);
   const fits: Record<string, boolean> = {};
   for (const [id, level] of Object.entries(profile.memory).sort(([a], [b]) => a.localeCompare(b))) {
     const size = level.size_bytes.value;
@@ -253,10 +383,10 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   if (pj) energyMj += (layers.reduce((s, l) => s + l.bytes, 0) * pj) / 1e9;
 
   return {
-    device: profile.id, model: g.name, unit: startUnit, precision: opts.precision, batch,
-    latencyMs, throughputFps: (batch * 1000) / latencyMs, energyMj, powerW: energyMj / latencyMs,
+    device: profile.id, model: g.name, unit: startUnit, ...(runtimeFor(first, opts.runtime) ? { runtime: runtimeFor(first, opts.runtime)!.id } : {}), precision: opts.precision, batch,
+    latencyMs, throughputFps: 1000 / frameMs, energyMj, powerW: energyMj / latencyMs,
     macs: layers.reduce((s, l) => s + l.macs, 0), params: g.layers.reduce((s, l) => s + l.params, 0),
     memory: { weightsBytes, peakActivationBytes: peak.peakBytes, peakStep: peak.peakStep, fits, cachedWeightsBytes, streamedWeightsBytes },
-    partitions, layers, extras,
+    partitions, ...(contexts.length ? { contexts } : {}), layers, extras,
   };
 }

@@ -14,6 +14,23 @@ export interface SimOptions {
   readonly link?: string;
   /** Per-layer precision from a plan. */
   readonly layerPrecision?: ReadonlyMap<string, Precision>;
+  /**
+   * Inference runtime by name or id (e.g. 'NCNN', 'onnx', 'PyTorch (Ultralytics export)'), matched
+   * against each unit's `runtimes` (case-insensitive regular expressions); a unit with no match
+   * runs its reference runtime, the one its efficiencies describe.
+   */
+  readonly runtime?: string;
+  /**
+   * Layers pruned to 2:4 structured sparsity (two of every four weights zero). On a unit with
+   * `sparse_speedup_2_4`, conv/linear compute divides by the realized speed-up and weights are
+   * stored and read compressed; elsewhere the layer runs dense.
+   */
+  readonly layerSparse24?: ReadonlySet<string>;
+  /**
+   * Count 2:4 layers at their compressed size in the weights footprint even on units without
+   * sparse hardware (compressed storage, decompressed for compute). Default false.
+   */
+  readonly sparse24CompressedStorage?: boolean;
 }
 
 export interface LayerResult {
@@ -64,13 +81,29 @@ export interface MemoryReport {
   readonly streamedWeightsBytes?: number;
 }
 
+/** One context of a dataflow unit (Hailo-8): the layers mapped together and their weights. */
+export interface DataflowContext {
+  readonly unit: string;
+  readonly firstLayer: string;
+  readonly lastLayer: string;
+  readonly layers: number;
+  readonly weightsBytes: number;
+}
+
 export interface SimResult {
   readonly device: string;
   readonly model: string;
   readonly unit: string;
+  /** Runtime id matched on the start unit, when `runtime` was given and a unit runtime matched. */
+  readonly runtime?: string;
   readonly precision: Precision;
   readonly batch: number;
   readonly latencyMs: number;
+  /**
+   * Images per second when calls are issued back to back: batch / latency, except on a dataflow
+   * unit holding the whole model in one context, where frames overlap in the pipeline and the
+   * slowest resource (the unit's summed stage work, the link, another unit) sets the rate.
+   */
   readonly throughputFps: number;
   readonly energyMj: number;
   readonly powerW: number;
@@ -78,6 +111,8 @@ export interface SimResult {
   readonly params: number;
   readonly memory: MemoryReport;
   readonly partitions: readonly Partition[];
+  /** Contexts of a dataflow unit (absent when no layer runs on one). */
+  readonly contexts?: readonly DataflowContext[];
   readonly layers: readonly LayerResult[];
   readonly extras: readonly ExtraCost[];
 }

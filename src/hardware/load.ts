@@ -62,6 +62,18 @@ function crossCheck(p: HardwareProfile, where: Where): EdgeplanError[] {
       if (!(e.value > 0 && e.value <= 1)) bad(at('efficiency', cls, 'value'), `efficiency must be in (0, 1] (got ${e.value})`, 'write the fraction of peak attained, e.g. 0.4');
     }
     for (const f of POSITIVE_UNIT_FIELDS) positive(at(f), u[f]);
+    positive(at('sparse_realized_speedup_2_4'), u.sparse_realized_speedup_2_4);
+    for (const [rid, r] of Object.entries(u.runtimes ?? {})) {
+      try { new RegExp(r.match, 'i'); } catch (e) {
+        bad(at('runtimes', rid, 'match'), `runtime '${rid}' match is not a valid regular expression: ${(e as Error).message}`, 'write a JavaScript regular expression such as "^ncnn"');
+      }
+      positive(at('runtimes', rid, 'efficiency_scale'), r.efficiency_scale);
+      positive(at('runtimes', rid, 'overhead_scale'), r.overhead_scale);
+    }
+    if (u.dataflow) {
+      positive(at('dataflow', 'layers_per_context'), u.dataflow.layers_per_context);
+      positive(at('dataflow', 'weight_bytes_per_context'), u.dataflow.weight_bytes_per_context);
+    }
     for (const [k, n] of Object.entries(u.constraints ?? {})) if (k !== 'notes') positive(at('constraints', k), n as SourcedNumber);
   }
 

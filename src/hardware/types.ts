@@ -54,6 +54,11 @@ export interface SourcedNumber {
   /** Present (true) when no retrieved source states the value. */
   readonly estimate?: true;
   readonly note?: string;
+  /**
+   * Value before calibration (datasheet figure or initial guess), same unit as `value`.
+   * scripts/fit-profiles.ts regularises toward it and never overwrites it, so refits do not drift.
+   */
+  readonly prior?: number;
 }
 
 /** DENSE peak ops per second for each precision the unit runs (FLOP/s for fp32/fp16). */
@@ -78,6 +83,37 @@ export interface UnitConstraints {
   readonly notes?: readonly string[];
 }
 
+/**
+ * One inference runtime of a unit (NCNN, ONNX Runtime, PyTorch eager, a Python API ...), relative
+ * to the reference runtime the unit's efficiencies describe. Absent scales are 1, absent costs 0.
+ */
+export interface UnitRuntime {
+  /** Case-insensitive regular expression tested against a runtime name; first match in file order wins. */
+  readonly match: string;
+  readonly description: string;
+  /** Multiplies every op-class efficiency (capped at 1). */
+  readonly efficiency_scale?: SourcedNumber;
+  /** Multiplies overhead_us_per_layer. */
+  readonly overhead_scale?: SourcedNumber;
+  /** Added per inference, microseconds. */
+  readonly fixed_overhead_us?: SourcedNumber;
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Dataflow execution (Hailo-8): layers of a context are laid out spatially and frames stream
+ * through them; models larger than one context are split and the contexts switched.
+ */
+export interface Dataflow {
+  /** Layers (layout-only ops excluded) one context holds. */
+  readonly layers_per_context: SourcedNumber;
+  /** Weight bytes one context holds (default: the size of the unit's memory level). */
+  readonly weight_bytes_per_context?: SourcedNumber;
+  /** Fixed cost per context switch, microseconds (weights reload over the link is added). */
+  readonly context_switch_us: SourcedNumber;
+  readonly notes?: readonly string[];
+}
+
 export interface UnitPower {
   readonly active: SourcedNumber;
   readonly idle: SourcedNumber;
@@ -94,11 +130,22 @@ export interface ComputeUnit {
   readonly peak_ops_per_s: PeakOps;
   /** Headline 2:4 structured-sparsity speed-up over dense (only where accelerated). */
   readonly sparse_speedup_2_4?: SourcedNumber;
+  /** Measured end-to-end 2:4 speed-up on real networks (default 1.35, capped by the headline). */
+  readonly sparse_realized_speedup_2_4?: SourcedNumber;
   readonly efficiency: Efficiency;
+  /**
+   * Channels at which a conv/linear layer reaches half its op-class efficiency:
+   * × 1/(1 + h/C_out + h/K), K = C_in/groups × kernel area. Absent = no channel effect.
+   */
+  readonly channel_half_efficiency?: SourcedNumber;
   /** Kernel launch / dispatch cost per layer, microseconds. */
   readonly overhead_us_per_layer: SourcedNumber;
   /** Fixed cost per inference (invoke, sync), microseconds. */
   readonly fixed_overhead_us: SourcedNumber;
+  /** Runtimes whose kernels/dispatch differ from the reference runtime the efficiencies describe. */
+  readonly runtimes?: Readonly<Record<string, UnitRuntime>>;
+  /** Present on dataflow (spatially pipelined) chips such as Hailo-8. */
+  readonly dataflow?: Dataflow;
   /** Id of the memory level this unit streams tensors from. */
   readonly memory: string;
   /** Id of an on-chip level (cache/SRAM) that holds tensors that fit. */

@@ -3,7 +3,7 @@
  * of ../shared/data/published-latency.csv): each row is simulated and compared, or listed as
  * skipped with the reason — never dropped.
  */
-import { simulate } from '../cost/index.ts';
+import { simulate, type SimResult } from '../cost/index.ts';
 import { EdgeplanError } from '../errors/index.ts';
 import type { Graph } from '../graph/types.ts';
 import type { HardwareProfile, Precision } from '../hardware/types.ts';
@@ -18,6 +18,8 @@ export interface LatencyRow {
   readonly precision: string;
   readonly batch: string;
   readonly latency_ms: string;
+  /** Inference runtime as published; matched against the unit's `runtimes` (optional column). */
+  readonly runtime?: string;
   readonly notes?: string;
 }
 
@@ -79,15 +81,22 @@ export function predictRow(row: LatencyRow, ctx: ValidationContext): RowOutcome 
   const precision = precisionForRow(profile, unit, row.precision);
   if (!profile.units[unit].precisions.includes(precision)) return { ...base, skipped: `${unit} of ${profile.id} does not run ${precision}` };
   const batch = Number(row.batch) || 1;
-  const r = simulate(g, profile, { precision, unit, batch });
-  let predicted = r.latencyMs;
-  // Throughput-derived rows (1000/FPS) of a multi-core unit: images/s of all identical cores together.
-  if ((row.notes ?? '').startsWith('THROUGHPUT-DERIVED')) {
-    const twins = Object.values(profile.units).filter((u) => u.kind === profile.units[unit].kind).length;
-    predicted = r.latencyMs / batch / twins;
-  }
+  const r = simulate(g, profile, { precision, unit, batch, runtime: row.runtime || undefined });
+  const predicted = predictedMs(r, profile, unit, row);
   return { ...base, unit, precision, measured_ms: measured, predicted_ms: predicted, error_pct: ((predicted - measured) / measured) * 100 };
 }
+
+/**
+ * What a row measured, from a simulation: the call latency, or for THROUGHPUT-DERIVED rows
+ * (1000/FPS) the time per image at the streaming rate — of all identical cores together when the
+ * device has several (the DLA table), and of the pipeline on a dataflow chip (Hailo).
+ */
+export function predictedMs(r: SimResult, profile: HardwareProfile, unit: string, row: Pick<LatencyRow, 'notes'>): number {
+  if (!(row.notes ?? '').startsWith('THROUGHPUT-DERIVED')) return r.latencyMs;
+  const twins = Object.values(profile.units).filter((u) => u.kind === profile.units[unit].kind).length;
+  return 1000 / r.throughputFps / twins;
+}
+
 
 export function median(xs: readonly number[]): number {
   if (!xs.length) return Number.NaN;

@@ -95,6 +95,82 @@ describe('roofline cost model behaviour', () => {
   });
 });
 
+describe('Edge TPU weight streaming, dataflow contexts, runtimes', () => {
+  it('streamed Edge TPU weights overlap compute: the total is the larger of the two, not their sum', () => {
+    const p = profile('coral-usb');
+    const r = simulate(buildZooModel('vgg-16'), p, { precision: 'int8', batch: 1 });
+    const linkMs = (r.memory.streamedWeightsBytes! / p.links!.usb3.bandwidth_bytes_per_s.value) * 1e3;
+    const tpuMs = r.layers.filter((l) => l.unit === 'tpu').reduce((s, l) => s + l.latencyMs, 0);
+    expect(linkMs).toBeGreaterThan(tpuMs); // VGG16: link-bound
+    const exposed = r.extras.find((e) => e.name.startsWith('stream uncached weights'))!;
+    expect(exposed.latencyMs + tpuMs).toBeCloseTo(linkMs, 6);
+    expect(r.latencyMs).toBeLessThan(linkMs + tpuMs);
+  });
+
+  it('Hailo-8: a model within one context streams at its stage-work rate; a bigger one switches contexts each call', () => {
+    const p = profile('hailo-8');
+    const one = simulate(buildZooModel('resnet-50'), p, { precision: 'int8', batch: 1 });
+    expect(one.contexts).toHaveLength(1);
+    expect(one.throughputFps).toBeGreaterThan(1000 / one.latencyMs); // frames overlap in the pipeline
+    const two = simulate(buildZooModel('yolov8m', { resolution: 640 }), p, { precision: 'int8', batch: 1 });
+    expect(two.contexts!.length).toBeGreaterThan(1);
+    expect(two.extras.filter((e) => e.name.startsWith('context switch'))).toHaveLength(two.contexts!.length);
+    expect(two.throughputFps).toBeCloseTo(1000 / two.latencyMs, 9);
+    // Batch 8 amortizes the switches (Hailo model zoo: yolov8m 67 FPS at batch 1, 141 at batch 8).
+    const b8 = simulate(buildZooModel('yolov8m', { resolution: 640 }), p, { precision: 'int8', batch: 8 });
+    expect(b8.throughputFps).toBeGreaterThan(1.5 * two.throughputFps);
+  });
+
+  it('a runtime scales the unit it matches and leaves the reference runtime alone', () => {
+    const p = profile('raspberry-pi-5');
+    const g = buildZooModel('yolo11n', { resolution: 640 });
+    const ref = simulate(g, p, { precision: 'fp32', batch: 1 });
+    const torch = simulate(g, p, { precision: 'fp32', batch: 1, runtime: 'PyTorch (Ultralytics export)' });
+    expect(torch.runtime).toBe('pytorch');
+    expect(torch.latencyMs).toBeGreaterThan(ref.latencyMs);
+    const unknown = simulate(g, p, { precision: 'fp32', batch: 1, runtime: 'SomeOtherRuntime' });
+    expect(unknown.runtime).toBeUndefined();
+    expect(unknown.latencyMs).toBe(ref.latencyMs);
+  });
+});
+
+describe('2:4 structured sparsity (layerSparse24)', () => {
+  const chain = () => {
+    const b = new GraphBuilder({ name: 'sp', task: 'x', inputs: [{ name: 'input', shape: [1, 256, 28, 28], dtype: 'fp32' }], source: 'test' });
+    let x = b.input;
+    for (let i = 0; i < 4; i++) x = b.add(`conv${i}`, 'conv2d', x, { outChannels: 256, kernel: 3, bias: true });
+    return b.build();
+  };
+  const all = new Set(['conv0', 'conv1', 'conv2', 'conv3']);
+
+  it('on a unit with sparse tensor hardware: compute divides by the realized 1.24–1.47× (not 2×), weights shrink to 0.625 at int8', () => {
+    const p = profile('jetson-orin-nx-16gb');
+    const dense = simulate(chain(), p, { precision: 'int8', batch: 1 });
+    const sparse = simulate(chain(), p, { precision: 'int8', batch: 1, layerSparse24: all });
+    for (let i = 0; i < 4; i++) {
+      const ratio = dense.layers[i].computeMs / sparse.layers[i].computeMs;
+      expect(ratio).toBeGreaterThanOrEqual(1.24);
+      expect(ratio).toBeLessThanOrEqual(1.47);
+    }
+    const g = chain();
+    const w = g.layers.reduce((s, l) => s + l.weightElements, 0), bias = g.layers.reduce((s, l) => s + l.biasElements, 0);
+    expect(dense.memory.weightsBytes).toBe(w + 4 * bias);
+    expect(sparse.memory.weightsBytes).toBe(4 * Math.ceil((w / 4) * 0.625) + 4 * bias);
+    expect(sparse.latencyMs).toBeLessThan(dense.latencyMs);
+  });
+
+  it('on a unit without it: no speed-up, dense size unless compressed storage is asked for', () => {
+    const p = profile('raspberry-pi-5');
+    const dense = simulate(chain(), p, { precision: 'int8', batch: 1 });
+    const sparse = simulate(chain(), p, { precision: 'int8', batch: 1, layerSparse24: all });
+    expect(sparse.latencyMs).toBe(dense.latencyMs);
+    expect(sparse.memory.weightsBytes).toBe(dense.memory.weightsBytes);
+    const stored = simulate(chain(), p, { precision: 'int8', batch: 1, layerSparse24: all, sparse24CompressedStorage: true });
+    expect(stored.memory.weightsBytes).toBeLessThan(0.7 * dense.memory.weightsBytes);
+    expect(stored.latencyMs).toBe(dense.latencyMs);
+  });
+});
+
 describe('edgeplan simulate CLI', () => {
   it('JSON has the contract keys and is byte-identical across runs', async () => {
     const args = ['simulate', '--device', 'jetson-orin-nano', '--model', 'mobilenet-v3-large', '--precision', 'int8', '--json'];

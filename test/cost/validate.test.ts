@@ -18,6 +18,15 @@ describe('edgeplan validate on published-latency.csv', () => {
     for (const row of j.rows) expect('error_pct' in row || typeof row.skipped === 'string').toBe(true);
   });
 
+  it('every device with ≥ 5 rows is within 35 % median, coverage ≥ 85 % of rows on profiled devices', async () => {
+    const j = JSON.parse((await runCli(['validate', '--data', DATA, '--json'])).stdout);
+    const big = j.devices.filter((x: { rows: number }) => x.rows >= 5);
+    expect(big.length).toBeGreaterThanOrEqual(12);
+    for (const d of big) expect(d.median_abs_error_pct, d.device).toBeLessThanOrEqual(35);
+    const profiled = j.rows.filter((r: { skipped?: string }) => !(r.skipped ?? '').startsWith('no hardware profile'));
+    expect(j.summary.n / profiled.length).toBeGreaterThanOrEqual(0.85);
+  });
+
   it('the MCU rows (MLPerf Tiny, int8) are within 35 % median per device', async () => {
     const j = JSON.parse((await runCli(['validate', '--data', DATA, '--json'])).stdout);
     for (const d of j.devices.filter((x: { device: string; rows: number }) => x.device.startsWith('stm32') && x.rows >= 5)) {

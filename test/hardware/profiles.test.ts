@@ -52,13 +52,37 @@ describe('shipped hardware profiles', () => {
     }
   });
 
-  it('every number is the value of an object with a non-empty source', () => {
+  it('every number is the value (or the pre-fit prior) of an object with a non-empty source', () => {
     for (const p of profiles.values()) {
       for (const n of numbers(p, p.id, undefined, '')) {
         const src = (n.parent as { source?: unknown } | undefined)?.source;
-        expect(n.key === 'value' && typeof src === 'string' && src.trim().length > 0, n.path).toBe(true);
+        expect((n.key === 'value' || n.key === 'prior') && typeof src === 'string' && src.trim().length > 0, n.path).toBe(true);
       }
     }
+  });
+
+  it('fitted numbers keep their prior and are marked estimates, so refits regularise toward the datasheet, not the last fit', () => {
+    for (const p of profiles.values()) {
+      for (const n of numbers(p, p.id, undefined, '')) {
+        const o = n.parent as { source?: string; prior?: number; estimate?: boolean };
+        if (n.key !== 'value' || !o.source?.startsWith('fitted by scripts/fit-profiles.ts')) continue;
+        expect(typeof o.prior, `${n.path} has no prior`).toBe('number');
+        expect(o.estimate, n.path).toBe(true);
+      }
+    }
+  });
+
+  it('runtime match patterns select the intended runtime for the published runtime names', async () => {
+    const { runtimeFor } = await import('../../src/cost/index.ts');
+    const pi5 = get('raspberry-pi-5').units.cpu;
+    expect(runtimeFor(pi5, 'NCNN (Ultralytics export)')?.id).toBe('ncnn');
+    expect(runtimeFor(pi5, 'ONNX (Ultralytics export)')?.id).toBe('onnxruntime');
+    expect(runtimeFor(pi5, 'TF Lite (Ultralytics export)')?.id).toBe('tflite-ultralytics');
+    expect(runtimeFor(pi5, 'TensorFlow')?.id).toBe('tensorflow');
+    expect(runtimeFor(pi5, 'TensorFlow Lite')).toBeUndefined(); // the reference runtime
+    expect(runtimeFor(pi5, 'pytorch')?.id).toBe('pytorch'); // an id works too
+    expect(runtimeFor(get('coral-usb').units.tpu, 'Edge TPU (edgetpu API)')?.id).toBe('edgetpu-python');
+    expect(runtimeFor(get('coral-usb').units.tpu, 'TFLite + libedgetpu')).toBeUndefined();
   });
 
   it('Jetson GPU int8 peaks are dense: half of NVIDIA\'s sparse headline (device-specs.md §2)', () => {
