@@ -25,12 +25,17 @@ export function pruneGraph(g: Graph, groups: PruneGroups, ratioOfGroup: (gid: nu
   return buildGraph({ name: g.name, task: g.task, inputs: g.inputs, layers: specs, outputs: g.outputs, resolution: g.resolution, widthMultiplier: g.widthMultiplier, source: g.source }, g.layers[0]?.dtype ?? 'fp32');
 }
 
-export function applyPlan(g: Graph, groups: PruneGroups, choices: readonly LayerChoice[]): { graph: Graph; layerPrecision: Map<string, Precision> } {
+export function applyPlan(g: Graph, groups: PruneGroups, choices: readonly LayerChoice[]): { graph: Graph; layerPrecision: Map<string, Precision>; layerSparse24: Set<string> } {
   const byName = new Map(choices.map((c) => [c.name, c]));
   const ratio = new Map<number, number>();
   for (const c of choices) if (c.prune > 0) ratio.set(groups.groupOf.get(c.name)!, c.prune);
   const graph = ratio.size ? pruneGraph(g, groups, (gid) => ratio.get(gid) ?? 0) : g;
   const layerPrecision = new Map<string, Precision>();
-  for (const l of g.layers) { const c = byName.get(l.name); if (c) layerPrecision.set(l.name, c.precision); }
-  return { graph, layerPrecision };
+  const layerSparse24 = new Set<string>();
+  for (const l of g.layers) {
+    const c = byName.get(l.name);
+    if (c) layerPrecision.set(l.name, c.precision);
+    if (c?.sparse24) layerSparse24.add(l.name);
+  }
+  return { graph, layerPrecision, layerSparse24 };
 }

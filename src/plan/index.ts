@@ -130,6 +130,9 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     const inGroups = [...new Set(l.inputs.map((i) => groups.groupOf.get(i)!))];
     const inGroup = inGroups.length === 1 ? inGroups[0] : undefined;
     const combos: Combo[] = [];
+    // 2:4 sparsity is a choice only where the unit accelerates it (Orin tensor cores, DLA).
+    const sparseOption = onStart && l.weightElements > 0 && l.macs > 0 && startUnit.sparse_speedup_2_4 !== undefined;
+    for (const sparse of sparseOption ? [false, true] : [false])
     for (const p of precisions) {
       for (const a of ratiosOf(outGroup)) {
         for (const b of inGroup === outGroup ? [a] : ratiosOf(inGroup)) {
@@ -137,11 +140,11 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           const inShapes = l.inputs.map((i) => shapeIn(b, i));
           const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
           // Identical variants (repeated blocks) are simulated once.
-          const key = `${u}|${p}|${l.op}|${JSON.stringify(variantLayer.attrs)}|${JSON.stringify(inShapes)}`;
+          const key = `${u}|${p}|${sparse}|${l.op}|${JSON.stringify(variantLayer.attrs)}|${JSON.stringify(inShapes)}`;
           let sim = variantCache.get(key);
           if (!sim) {
             const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
-            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link });
+            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined });
             sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes };
             variantCache.set(key, sim);
           }
@@ -157,16 +160,16 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           const inputBytes = li === 0 ? g.inputs[0].shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch : 0;
           const wBytes = sim.weightsBytes;
           combos.push({
-            p, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
+            p, sparse, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
             remoteWeightKiB: paramCache && remote(u) && v.weightElements > 0 ? kib(wBytes) : 0,
-            acc: acc.precisionDrop(l.name, p) - (p === basePrec ? 0 : 0),
+            acc: acc.precisionDrop(l.name, p) + (sparse ? acc.sparseDrop(l.name) : 0),
           });
         }
       }
     }
     // Weightless ops (add, pool, activations) run at their producer's precision, as runtimes do.
     const producer = l.weightElements === 0 ? index.get(l.inputs[0]) : undefined;
-    return { combos, precisions, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
+    return { combos, precisions, sparseOption, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
   });
 
   // Liveness along the execution order (the same rules as src/cost/memory.ts).
@@ -205,7 +208,7 @@ function choicesFrom(prep: Prepared, comboOf: readonly number[], ratioOfGroup: R
   return prep.graph.layers.map((l, li) => {
     const c = prep.model.layers[li].combos[comboOf[li]];
     const gid = prep.groups.groupOf.get(l.name)!;
-    return { name: l.name, precision: c.p, prune: prep.groups.prunable.has(gid) ? ratioOfGroup.get(gid) ?? 0 : 0 };
+    return { name: l.name, precision: c.p, prune: prep.groups.prunable.has(gid) ? ratioOfGroup.get(gid) ?? 0 : 0, ...(c.sparse ? { sparse24: true } : {}) };
   });
 }
 
@@ -214,7 +217,7 @@ export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]
   let drop = 0;
   const ratioOf = new Map<number, number>();
   choices.forEach((c, li) => {
-    drop += prep.model.layers[li].combos.find((x) => x.p === c.precision)?.acc ?? 0;
+    drop += prep.model.layers[li].combos.find((x) => x.p === c.precision && x.sparse === (c.sparse24 === true))?.acc ?? 0;
     const gid = prep.groups.groupOf.get(c.name)!;
     if (prep.groups.prunable.has(gid)) ratioOf.set(gid, c.prune);
   });
@@ -223,8 +226,8 @@ export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]
 }
 
 export function resimulate(prep: Prepared, profile: HardwareProfile, choices: readonly LayerChoice[], opts: PlanOptions): SimResult {
-  const { graph, layerPrecision } = applyPlan(prep.graph, prep.groups, choices);
-  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision });
+  const { graph, layerPrecision, layerSparse24 } = applyPlan(prep.graph, prep.groups, choices);
+  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision, layerSparse24 });
 }
 
 function toMilpBudgets(b: Budgets, batch: number): MilpBudgets {
@@ -381,7 +384,7 @@ export function accuracyDropOf(g: Graph, choices: readonly LayerChoice[], sensit
   let drop = 0;
   const ratio = new Map<number, number>();
   for (const c of choices) {
-    drop += acc.precisionDrop(c.name, c.precision);
+    drop += acc.precisionDrop(c.name, c.precision) + (c.sparse24 ? acc.sparseDrop(c.name) : 0);
     const gid = groups.groupOf.get(c.name);
     if (gid !== undefined && groups.prunable.has(gid) && c.prune > 0) ratio.set(gid, c.prune);
   }

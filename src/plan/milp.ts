@@ -10,6 +10,8 @@ import type { Precision } from '../hardware/types.ts';
 
 export interface Combo {
   readonly p: Precision;
+  /** 2:4 structured sparsity on this layer. */
+  readonly sparse: boolean;
   /** Ratio of the layer's output group, and of its input group. */
   readonly a: number;
   readonly b: number;
@@ -32,6 +34,8 @@ export interface LayerVars {
   readonly outGroup?: number;
   readonly inGroup?: number;
   readonly precisions: readonly Precision[];
+  /** Whether the layer may take 2:4 sparsity (the unit accelerates it and the layer has weights). */
+  readonly sparseOption: boolean;
 }
 
 export interface MilpModel {
@@ -84,7 +88,9 @@ class Expr {
 }
 
 const wName = (l: number, c: number) => `w${l}_${c}`;
-const xName = (l: number, p: Precision) => `x${l}_${p}`;
+const xName = (l: number, p: Precision, sparse = false) => `x${l}_${p}${sparse ? '_s' : ''}`;
+/** The (precision, sparsity) options of a layer: one binary each. */
+const optionsOf = (L: LayerVars): { p: Precision; sparse: boolean }[] => L.precisions.flatMap((p) => (L.sparseOption ? [{ p, sparse: false }, { p, sparse: true }] : [{ p, sparse: false }]));
 const zName = (g: number, k: number) => `z${g}_${k}`;
 
 export interface MilpSolution {
@@ -126,12 +132,12 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
       inputKiB.add(w, c.inputKiB);
     });
     rows.push(`one${li}: ${sum.text()} = 1`);
-    if (L.precisions.length > 1) {
-      for (const p of L.precisions) {
+    if (optionsOf(L).length > 1) {
+      for (const o of optionsOf(L)) {
         const r = new Expr();
-        L.combos.forEach((c, ci) => c.p === p && r.add(wName(li, ci), 1));
-        r.add(xName(li, p), -1);
-        rows.push(`mp${li}_${p}: ${r.text()} = 0`);
+        L.combos.forEach((c, ci) => c.p === o.p && c.sparse === o.sparse && r.add(wName(li, ci), 1));
+        r.add(xName(li, o.p, o.sparse), -1);
+        rows.push(`mp${li}_${o.p}${o.sparse ? '_s' : ''}: ${r.text()} = 0`);
       }
     }
     const tie = (g: number | undefined, key: 'a' | 'b', tag: string) => {
@@ -149,13 +155,20 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
     outKiB.push(e);
   });
   m.layers.forEach((L, li) => {
-    if (L.precisions.length > 1) for (const p of L.precisions) binaries.push(xName(li, p));
+    const opts = optionsOf(L);
+    if (opts.length > 1) for (const o of opts) binaries.push(xName(li, o.p, o.sparse));
     const f = L.followsLayer;
-    if (f !== undefined && L.precisions.length > 1) {
+    if (f !== undefined && opts.length > 1) {
+      // A weightless op runs at its producer's precision (whatever the producer's sparsity).
       const F = m.layers[f];
+      const fOpts = optionsOf(F);
       for (const p of L.precisions) {
-        if (F.precisions.length > 1 && F.precisions.includes(p)) rows.push(`fol${li}_${p}: ${xName(li, p)} - ${xName(f, p)} = 0`);
-        else if (F.precisions.length === 1) rows.push(`fol${li}_${p}: ${xName(li, p)} ${F.precisions[0] === p ? '= 1' : '= 0'}`);
+        const producerHas = fOpts.filter((o) => o.p === p);
+        if (fOpts.length > 1) {
+          const r = new Expr().add(xName(li, p), 1);
+          for (const o of producerHas) r.add(xName(f, o.p, o.sparse), -1);
+          rows.push(`fol${li}_${p}: ${r.text()} = 0`);
+        } else rows.push(`fol${li}_${p}: ${xName(li, p)} ${producerHas.length ? '= 1' : '= 0'}`);
       }
     }
   });

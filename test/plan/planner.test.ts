@@ -29,11 +29,14 @@ function enumerate(g: Graph, p: HardwareProfile) {
   const gids = [...groups.prunable].sort((a, b) => a - b);
   const weighted = g.layers.filter((l) => l.weightElements > 0).map((l) => l.name);
   const out: { choices: LayerChoice[]; latencyMs: number; weightsBytes: number; peak: number; acc: number; sim: ReturnType<typeof simulate> }[] = [];
-  const total = precs.length ** weighted.length * PRUNE_RATIOS.length ** gids.length;
+  // Where the unit accelerates 2:4 sparsity, each weighted layer also chooses dense or sparse.
+  const options = precs.flatMap((q) => (p.units[unit].sparse_speedup_2_4 ? [{ q, s: false }, { q, s: true }] : [{ q, s: false }]));
+  const total = options.length ** weighted.length * PRUNE_RATIOS.length ** gids.length;
   for (let code = 0; code < total; code++) {
     let c = code;
     const precOf = new Map<string, Precision>();
-    for (const n of weighted) { precOf.set(n, precs[c % precs.length]); c = Math.floor(c / precs.length); }
+    const sparseOf = new Set<string>();
+    for (const n of weighted) { const o = options[c % options.length]; precOf.set(n, o.q); if (o.s) sparseOf.add(n); c = Math.floor(c / options.length); }
     const ratioOf = new Map<number, number>();
     for (const gid of gids) { ratioOf.set(gid, PRUNE_RATIOS[c % PRUNE_RATIOS.length]); c = Math.floor(c / PRUNE_RATIOS.length); }
     // Weightless layers run at their producer's precision (as the planner assumes).
@@ -41,16 +44,20 @@ function enumerate(g: Graph, p: HardwareProfile) {
     for (const l of g.layers) {
       const prec = precOf.get(l.name) ?? choices.find((x) => x.name === l.inputs[0])?.precision ?? precs[0];
       const gid = groups.groupOf.get(l.name)!;
-      choices.push({ name: l.name, precision: prec, prune: ratioOf.get(gid) ?? 0 });
+      choices.push({ name: l.name, precision: prec, prune: ratioOf.get(gid) ?? 0, ...(sparseOf.has(l.name) ? { sparse24: true } : {}) });
     }
-    const { graph, layerPrecision } = applyPlan(g, groups, choices);
-    const sim = simulate(graph, p, { precision: baselinePrecisionOf(p, unit), batch: 1, layerPrecision });
+    const { graph, layerPrecision, layerSparse24 } = applyPlan(g, groups, choices);
+    const sim = simulate(graph, p, { precision: baselinePrecisionOf(p, unit), batch: 1, layerPrecision, layerSparse24 });
     out.push({ choices, latencyMs: sim.latencyMs, weightsBytes: sim.memory.weightsBytes, peak: sim.memory.peakActivationBytes, acc: accuracyDropOf(g, choices), sim });
   }
   return out;
 }
 
 describe('planner optimality against exhaustive enumeration', () => {
+  it('the Orin sweep includes 2:4 sparsity as a choice', () => {
+    expect(profile('jetson-orin-nano-8gb').units.gpu.sparse_speedup_2_4).toBeDefined();
+  });
+
   for (const device of ['jetson-orin-nano-8gb', 'stm32h7a3']) {
     it(`${device}: every budget of a sweep gets the enumerated optimum`, async () => {
       const g = loadYamlModel(SMALL, 'small.yaml');
@@ -72,8 +79,8 @@ describe('planner optimality against exhaustive enumeration', () => {
         const best = Math.min(...feasible.map((x) => x.acc));
         expect(r.accuracyDropPct, JSON.stringify(b)).toBeCloseTo(best, 9);
         // And the plan re-simulates within every budget.
-        const { graph, layerPrecision } = applyPlan(g, findPruneGroups(g), r.plan.layers);
-        const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision });
+        const { graph, layerPrecision, layerSparse24 } = applyPlan(g, findPruneGroups(g), r.plan.layers);
+        const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24 });
         expect(violations(b, sim, r.accuracyDropPct, 1)).toEqual([]);
       }
     });
@@ -92,8 +99,8 @@ describe('planner on zoo models', () => {
     const g = buildZooModel(model);
     const r = await planModel(g, p, b);
     expect(r.feasible).toBe(true);
-    const { graph, layerPrecision } = applyPlan(g, findPruneGroups(g), r.plan.layers);
-    const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision });
+    const { graph, layerPrecision, layerSparse24 } = applyPlan(g, findPruneGroups(g), r.plan.layers);
+    const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24 });
     expect(violations(b, sim, r.accuracyDropPct, 1)).toEqual([]);
     expect(sim.latencyMs).toBeCloseTo(r.predicted.latencyMs, 9);
     expect(r.predicted.latencyMs).toBeLessThan(r.baseline.latencyMs);

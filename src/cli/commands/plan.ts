@@ -62,7 +62,7 @@ export function planJson(r: PlanResult) {
       power_w: b.powerW ?? null, energy_mj: b.energyMj ?? null, max_accuracy_drop_pct: b.maxAccuracyDropPct ?? null,
     },
     baseline_precision: r.baselinePrecision,
-    plan: { layers: r.plan.layers.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune })) },
+    plan: { layers: r.plan.layers.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune, ...(l.sparse24 ? { sparse24: true } : {}) })) },
     predicted: jsonPredicted(r.predicted),
     baseline: jsonPredicted(r.baseline),
     accuracy_drop_pct: r.accuracyDropPct,
@@ -83,6 +83,8 @@ function describeChanges(r: PlanResult): string[] {
   const pruned = r.plan.layers.filter((l) => l.prune > 0);
   const byRatio = new Map<number, string[]>();
   for (const l of pruned) byRatio.set(l.prune, [...(byRatio.get(l.prune) ?? []), l.name]);
+  const sparse = r.plan.layers.filter((l) => l.sparse24);
+  if (sparse.length) lines.push(`  ${sparse.length} layer(s) with 2:4 structured sparsity: ${sparse.slice(0, 6).map((l) => l.name).join(', ')}${sparse.length > 6 ? ', …' : ''}`);
   for (const [ratio, names] of [...byRatio].sort((a, b) => a[0] - b[0])) lines.push(`  ${names.length} layer(s) pruned ${ratio * 100} % of channels: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`);
   if (!lines.length) lines.push('  nothing: the baseline already meets the budgets');
   return lines;
