@@ -117,7 +117,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
   }
   for (const e of baseline.extras) if (e.kind === 'overhead') { constLatMs += e.latencyMs; constEnergyMj += e.latencyMs * profile.units[e.unit].power_w.active.value; }
   const cacheLevel = profile.memory[profile.weights_in];
-  const paramCache = cacheLevel?.kind === 'param_cache' && link && remote(unit) ? { sizeKiB: kib(cacheLevel.size_bytes.value), msPerKiB: (1024 / link.bandwidth_bytes_per_s.value) * 1e3 } : undefined;
+  const paramCache = cacheLevel?.kind === 'param_cache' && link && remote(unit) ? { sizeKiB: kib(cacheLevel.size_bytes.value), msPerKiB: (1024 / link.bandwidth_bytes_per_s.value) * 1e3, powerW: startUnit.power_w.active.value } : undefined;
 
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
   const variantCache = new Map<string, { lr: SimResult['layers'][number]; weightsBytes: number }>();
@@ -162,6 +162,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           combos.push({
             p, sparse, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
             remoteWeightKiB: paramCache && remote(u) && v.weightElements > 0 ? kib(wBytes) : 0,
+            remoteLayerLatMs: paramCache && remote(lr.unit) ? lr.latencyMs : 0,
             acc: acc.precisionDrop(l.name, p) + (sparse ? acc.sparseDrop(l.name) : 0),
           });
         }

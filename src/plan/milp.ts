@@ -24,6 +24,8 @@ export interface Combo {
   readonly inputKiB: number;
   /** Edge TPU: weights that occupy the parameter cache. */
   readonly remoteWeightKiB: number;
+  /** Edge TPU: this layer's own latency when it runs on the accelerator (it hides weight streaming). */
+  readonly remoteLayerLatMs: number;
   readonly acc: number;
 }
 
@@ -48,7 +50,7 @@ export interface MilpModel {
   /** Steps of the execution order: which tensors are live (indices of layers whose output is live, and whether the graph input is). */
   readonly liveAtStep: readonly { readonly layers: readonly number[]; readonly input: boolean }[];
   /** Edge TPU parameter cache: KiB and streaming ms per KiB (undefined when the device has none). */
-  readonly paramCache?: { readonly sizeKiB: number; readonly msPerKiB: number };
+  readonly paramCache?: { readonly sizeKiB: number; readonly msPerKiB: number; readonly powerW: number };
 }
 
 export interface MilpBudgets {
@@ -106,7 +108,7 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
   const rows: string[] = [];
   const binaries: string[] = [];
   const bounds: string[] = [];
-  const lat = new Expr(), energy = new Expr(), weights = new Expr(), acc = new Expr(), remote = new Expr();
+  const lat = new Expr(), energy = new Expr(), weights = new Expr(), acc = new Expr(), remote = new Expr(), remoteLat = new Expr();
   lat.constant = m.constLatMs;
   energy.constant = m.constEnergyMj;
   // Value of each layer's out tensor / input, as expressions.
@@ -116,7 +118,7 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
     const e = new Expr();
     if (L.combos.length === 1) {
       const c = L.combos[0];
-      lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB;
+      lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB; remoteLat.constant += c.remoteLayerLatMs;
       e.constant = c.outKiB;
       inputKiB.constant += c.inputKiB;
       outKiB.push(e);
@@ -127,7 +129,7 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
       const w = wName(li, ci);
       bounds.push(`0 <= ${w} <= 1`);
       sum.add(w, 1);
-      lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB);
+      lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB); remoteLat.add(w, c.remoteLayerLatMs);
       e.add(w, c.outKiB);
       inputKiB.add(w, c.inputKiB);
     });
@@ -178,12 +180,16 @@ export function buildLp(m: MilpModel, budgets: MilpBudgets, objective: Objective
     rows.push(`onez${G.id}: ${r.text()} = 1`);
   }
   if (m.paramCache) {
-    // Streamed KiB ≥ cached-candidate weights − cache size (the cache fills in order; the
-    // re-simulation checks the exact greedy fill).
-    bounds.push('0 <= streamed');
-    const r = new Expr().addExpr(remote).add('streamed', -1);
-    rows.push(`cache: ${r.text()} <= ${fmt(m.paramCache.sizeKiB - remote.constant)}`);
-    lat.add('streamed', m.paramCache.msPerKiB);
+    // Weights beyond the cache stream over the link every call, overlapped with the accelerator's
+    // compute (src/cost/simulate.ts): the call pays ext = max(0, stream − compute) on top. Both
+    // maxima are exact here: streamed ≥ weights − cache, ext ≥ stream − compute, and neither
+    // variable can help the solver by being larger than its bound.
+    bounds.push('0 <= streamed', '0 <= ext');
+    rows.push(`cache: ${new Expr().addExpr(remote).add('streamed', -1).text()} <= ${fmt(m.paramCache.sizeKiB - remote.constant)}`);
+    const hide = new Expr().add('streamed', m.paramCache.msPerKiB).addExpr(remoteLat, -1).add('ext', -1);
+    rows.push(`hide: ${hide.text()} <= ${fmt(remoteLat.constant)}`);
+    lat.add('ext', 1);
+    energy.add('ext', m.paramCache.powerW);
   }
   const le = (name: string, e: Expr, rhs: number) => rows.push(`${name}: ${e.text()} <= ${fmt(rhs - e.constant)}`);
   if (budgets.latencyMs !== undefined) le('latency', lat, budgets.latencyMs);
