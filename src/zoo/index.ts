@@ -18,6 +18,7 @@ import { ssdEntries } from './ssd.ts';
 import { segmentationEntries } from './segmentation.ts';
 import { extraClassifierEntries } from './extra-classifiers.ts';
 import { ssdV1Entries } from './ssd-v1.ts';
+import { mcuExtraEntries } from './mcu-extra.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
 export type { ZooEntry, BuildOptions } from './types.ts';
@@ -25,7 +26,7 @@ export type { ZooEntry, BuildOptions } from './types.ts';
 export const ZOO: readonly ZooEntry[] = [
   ...mobilenetEntries, ...efficientnetEntries, ...resnetEntries,
   ...inceptionEntries, ...squeezenetEntries, ...shufflenetEntries,
-  ...extraClassifierEntries, ...vitEntries, ...ssdV1Entries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries,
+  ...extraClassifierEntries, ...vitEntries, ...ssdV1Entries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries, ...mcuExtraEntries,
 ];
 
 export function zooIds(): string[] {

@@ -10,6 +10,7 @@ import { table, toJson } from '../format.ts';
 import type { Io } from '../io.ts';
 import { loadModelArg } from '../model-arg.ts';
 import { modelOptions } from './shared-options.ts';
+import { memoryReport, memoryReportJson, RUNTIMES, MEMORY_ORDERS, type MemoryReport, type RuntimeId, type MemoryOrder } from '../../memory/index.ts';
 
 export interface SimulateArgs {
   device: string;
@@ -23,6 +24,19 @@ export interface SimulateArgs {
   widthMultiplier?: number;
   json: boolean;
   plan?: string;
+  runtime?: string;
+  memoryOrder?: string;
+  patchStages?: number;
+}
+
+/** Runtime memory detail (src/memory) when --runtime, --memory-order or --patch-stages is given. */
+export function memoryDetail(io: Io, a: SimulateArgs, r: SimResult): MemoryReport | undefined {
+  if (a.runtime === undefined && a.memoryOrder === undefined && a.patchStages === undefined) return undefined;
+  const precision = new Map(r.layers.map((l) => [l.name, l.precision]));
+  return memoryReport(loadModelArg(io, a), loadDeviceArg(io, a.device), {
+    runtime: (a.runtime ?? 'generic') as RuntimeId, order: (a.memoryOrder ?? 'graph') as MemoryOrder, patchStages: a.patchStages,
+    precisionOf: (n) => precision.get(n) ?? r.precision, batch: r.batch,
+  });
 }
 
 /** fp32 where the unit runs it; otherwise its widest precision (an Edge TPU runs int8 only). */
@@ -79,7 +93,7 @@ export function runSimulate(io: Io, a: SimulateArgs): { result: SimResult; accur
       throw e instanceof EdgeplanError ? e.withLocation({ file: a.plan }) : e;
     }
     const applied = applyPlan(g, findPruneGroups(g), pf.plan.layers);
-    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision });
+    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24 });
     return { result, accuracyDropPct: accuracyDropOf(g, pf.plan.layers) };
   }
   return { result: simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link }) };
@@ -98,6 +112,9 @@ export function simulateCommand(io: Io) {
       .option('link', { type: 'string', describe: 'host link of an attached accelerator, e.g. usb2' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .option('plan', { type: 'string', describe: 'plan.json from `edgeplan plan --out`: per-layer precision and pruning' })
+      .option('runtime', { type: 'string', describe: `deployment runtime whose RAM/flash conventions apply: ${RUNTIMES.join(' | ')} (adds memory.arena_bytes, runtime_ram_bytes, flash_bytes)`, coerce: (v: string) => { if (!(RUNTIMES as readonly string[]).includes(v)) throw new Error(`--runtime must be one of ${RUNTIMES.join(', ')}, got '${v}'`); return v; } })
+      .option('memory-order', { type: 'string', describe: 'execution order for the activation peak: graph (default) | min-peak (searched; both reported)', coerce: (v: string) => { if (!(MEMORY_ORDERS as readonly string[]).includes(v)) throw new Error(`--memory-order must be one of ${MEMORY_ORDERS.join(', ')}, got '${v}'`); return v; } })
+      .option('patch-stages', { type: 'number', describe: 'run the first N downsampling stages patch by patch (MCUNetV2), 4×4 patches', coerce: (v: number) => { if (!Number.isInteger(v) || v < 0) throw new Error(`--patch-stages must be a non-negative integer, got ${v}`); return v; } })
       .check((a) => {
         if (!Number.isInteger(a.batch) || (a.batch as number) < 1) throw new Error(`--batch must be a positive integer, got ${a.batch}`);
         if (a.threads !== undefined && (!Number.isInteger(a.threads) || (a.threads as number) < 1)) throw new Error(`--threads must be a positive integer, got ${a.threads}`);
@@ -109,7 +126,9 @@ export function simulateCommand(io: Io) {
     handler: (argv: SimulateArgs) => {
       const { result: r, accuracyDropPct: lastAccuracyDropPct } = runSimulate(io, argv);
       if (argv.json) {
-        const j = simResultJson(r);
+        const md = memoryDetail(io, argv, r);
+        const j0 = simResultJson(r);
+        const j = md ? { ...j0, memory: { ...j0.memory, ...memoryReportJson(md) } } : j0;
         io.out(toJson(lastAccuracyDropPct !== undefined ? { ...j, accuracy_drop_pct: lastAccuracyDropPct, accuracy_drop_is_proxy: true } : j));
         return;
       }
@@ -121,6 +140,8 @@ export function simulateCommand(io: Io) {
       ));
       const misses = Object.entries(r.memory.fits).filter(([, ok]) => !ok).map(([k]) => k);
       if (lastAccuracyDropPct !== undefined) io.out(`\nplan ${argv.plan}: estimated accuracy drop ${lastAccuracyDropPct.toFixed(2)} points top-1 (a proxy)`);
+      const mdText = memoryDetail(io, argv, r);
+      if (mdText) io.out(`\nmemory on ${mdText.runtime} (${mdText.order} order): core peak ${formatBytes(mdText.peakActivationBytes)} at ${mdText.peakStep}${mdText.minPeakOrderBytes !== undefined ? ` (graph order ${formatBytes(mdText.graphOrderPeakBytes)})` : ''}, arena ${formatBytes(mdText.arenaBytes)}, runtime RAM ${formatBytes(mdText.runtimeRamBytes)}, flash ${formatBytes(mdText.flashBytes)}; ${Object.entries(mdText.fits).map(([k, f]) => `${k} ${f.fits ? 'fits' : 'does NOT fit'} (${formatBytes(f.comparedBytes)} of ${formatBytes(f.sizeBytes)}: ${f.what})`).join('; ')}`);
       io.out(`\n${r.model} on ${r.device} (${r.unit}, ${r.precision}, batch ${r.batch}): ${formatMs(r.latencyMs)} per call, ${r.throughputFps.toFixed(1)} fps, ${r.energyMj.toFixed(2)} mJ, ${r.powerW.toFixed(2)} W; weights ${formatBytes(r.memory.weightsBytes)}, peak activations ${formatBytes(r.memory.peakActivationBytes)}${misses.length ? ` — does NOT fit: ${misses.join(', ')}` : ' — fits every memory level'}\n`);
     },
   };
