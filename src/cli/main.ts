@@ -12,12 +12,13 @@ import { exportCommand } from './commands/export.ts';
 import { measureCommand } from './commands/measure.ts';
 import { modelsCommand } from './commands/models.ts';
 import { planCommand, PlanInfeasible } from './commands/plan.ts';
+import { runCommand } from './commands/run.ts';
 import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { readChecked, type Io } from './io.ts';
 
-const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'export', 'measure', 'calibrate'];
+const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'run', 'export', 'measure', 'calibrate'];
 
 export function nodeIo(): Io {
   return {
@@ -41,12 +42,13 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .command(devicesCommand(io))
     .command(simulateCommand(io))
     .command(planCommand(io))
+    .command(runCommand(io))
     .command(validateCommand(io))
     .command(exportCommand(io))
     .command(measureCommand(io))
     .command(calibrateCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
-    .demandCommand(1, 'name a command: plan, simulate, models, show, devices, validate')
+    .demandCommand(1, 'name a command: plan, simulate, run, models, show, devices, validate, export, measure, calibrate')
     .strict()
     .recommendCommands()
     .help()
