@@ -121,7 +121,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
 
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
   const variantCache = new Map<string, { lr: SimResult['layers'][number]; weightsBytes: number }>();
-  const layers: LayerVars[] = g.layers.map((l, li) => {
+  const layers: (LayerVars & { combos: Combo[]; precisions: Precision[] })[] = g.layers.map((l, li) => {
     const u = unitOf.get(l.name)!;
     const onStart = u === unit && !protectedNames.has(l.name);
     const assigned = baseline.layers[li].precision;
@@ -170,7 +170,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     }
     // Weightless ops (add, pool, activations) run at their producer's precision, as runtimes do.
     const producer = l.weightElements === 0 ? index.get(l.inputs[0]) : undefined;
-    return { combos, precisions, sparseOption, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
+    return { combos, precisions: [...precisions], sparseOption, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
   });
 
   // Liveness along the execution order (the same rules as src/cost/memory.ts).
@@ -199,10 +199,72 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
   });
 
   const groupList = [...prunable].sort((a, b) => a - b).map((id) => ({ id, ratios: PRUNE_RATIOS, acc: PRUNE_RATIOS.map((r) => acc.pruneDrop(memberLayers.get(id) ?? [], r)) }));
+  dropDominatedOptions(layers);
   return {
     graph: g, groups: { groupOf: groups.groupOf, prunable }, unit, baselinePrecision: basePrec, baseline, memberLayers,
     model: { layers, groups: groupList, constLatMs, constEnergyMj, idleW, liveAtStep, paramCache },
   };
+}
+
+const COST_FIELDS = ['latMs', 'energyMj', 'weightKiB', 'outKiB', 'inputKiB', 'remoteWeightKiB', 'remoteLayerLatMs', 'acc'] as const;
+
+/**
+ * Removes (precision, sparsity) options that another option of the same layer beats or equals on
+ * every cost — its own, at every prune combination, and that of the weightless layers that follow
+ * its precision — e.g. sparse fp32 against dense fp16 on an Orin GPU. Any plan using a dropped
+ * option can switch to the dominating one without worsening the objective or any budget, so the
+ * optimum is unchanged; the MILP just gets smaller.
+ */
+function dropDominatedOptions(layers: (LayerVars & { combos: Combo[]; precisions: Precision[] })[]): void {
+  // Weightless layers follow their producer's precision, and so do the layers that follow them.
+  const children = new Map<number, number[]>();
+  layers.forEach((L, li) => { if (L.followsLayer !== undefined) children.set(L.followsLayer, [...(children.get(L.followsLayer) ?? []), li]); });
+  const followers = new Map<number, number[]>();
+  layers.forEach((_, li) => {
+    const out: number[] = [];
+    const stack = [...(children.get(li) ?? [])];
+    while (stack.length) { const f = stack.pop()!; out.push(f); stack.push(...(children.get(f) ?? [])); }
+    followers.set(li, out);
+  });
+  const key = (c: Combo) => `${c.a}|${c.b}`;
+  layers.forEach((L, li) => {
+    // A follower's precision is its producer's: it has no options of its own to drop.
+    if (L.followsLayer !== undefined) return;
+    const opts = [...new Set(L.combos.map((c) => `${c.p}|${c.sparse}`))];
+    if (opts.length < 2) return;
+    const byOpt = new Map(opts.map((o) => [o, new Map(L.combos.filter((c) => `${c.p}|${c.sparse}` === o).map((c) => [key(c), c]))]));
+    const fols = (followers.get(li) ?? []).map((f) => layers[f]);
+    const followerCost = (p: Precision) => fols.map((F) => new Map(F.combos.filter((c) => c.p === p).map((c) => [key(c), c])));
+    const dominates = (o1: string, o2: string): boolean => {
+      const m1 = byOpt.get(o1)!, m2 = byOpt.get(o2)!;
+      for (const [k, c2] of m2) {
+        const c1 = m1.get(k);
+        if (!c1 || COST_FIELDS.some((f) => c1[f] > c2[f] + 1e-12)) return false;
+      }
+      const p1 = o1.split('|')[0] as Precision, p2 = o2.split('|')[0] as Precision;
+      if (p1 !== p2) {
+        const f1 = followerCost(p1), f2 = followerCost(p2);
+        for (let i = 0; i < f2.length; i++) {
+          if (f2[i].size && !f1[i].size) return false;
+          for (const [k, c2] of f2[i]) {
+            const c1 = f1[i].get(k);
+            if (!c1 || COST_FIELDS.some((f) => c1[f] > c2[f] + 1e-12)) return false;
+          }
+        }
+      }
+      return true;
+    };
+    const dropped = new Set<string>();
+    for (const o2 of opts) {
+      // Keep one of any exactly equal pair (the earlier option).
+      if (opts.some((o1) => o1 !== o2 && !dropped.has(o1) && dominates(o1, o2) && (!dominates(o2, o1) || opts.indexOf(o1) < opts.indexOf(o2)))) dropped.add(o2);
+    }
+    if (!dropped.size) return;
+    L.combos = L.combos.filter((c) => !dropped.has(`${c.p}|${c.sparse}`));
+    // A precision with no option left is gone; a layer with no sparse option left is dense-only.
+    L.precisions = L.precisions.filter((p) => L.combos.some((c) => c.p === p));
+    (L as { sparseOption: boolean }).sparseOption = L.combos.some((c) => c.sparse);
+  });
 }
 
 function choicesFrom(prep: Prepared, comboOf: readonly number[], ratioOfGroup: ReadonlyMap<number, number>): LayerChoice[] {
