@@ -131,7 +131,9 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     const inGroup = inGroups.length === 1 ? inGroups[0] : undefined;
     const combos: Combo[] = [];
     // 2:4 sparsity is a choice only where the unit accelerates it (Orin tensor cores, DLA).
-    const sparseOption = onStart && l.weightElements > 0 && l.macs > 0 && startUnit.sparse_speedup_2_4 !== undefined;
+    // 50 % sparsity is a choice where the unit accelerates 2:4 (Orin tensor cores, DLA); elsewhere it
+    // only shrinks stored weights (bitmask-compressed), so it is offered only under a flash budget.
+    const sparseOption = onStart && l.weightElements > 0 && l.macs > 0 && (startUnit.sparse_speedup_2_4 !== undefined || opts.sizeOnlySparsity === true);
     for (const sparse of sparseOption ? [false, true] : [false])
     for (const p of precisions) {
       for (const a of ratiosOf(outGroup)) {
@@ -144,7 +146,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           let sim = variantCache.get(key);
           if (!sim) {
             const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
-            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined });
+            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined, sparse24CompressedStorage: true });
             sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes };
             variantCache.set(key, sim);
           }
@@ -290,7 +292,7 @@ export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]
 
 export function resimulate(prep: Prepared, profile: HardwareProfile, choices: readonly LayerChoice[], opts: PlanOptions): SimResult {
   const { graph, layerPrecision, layerSparse24 } = applyPlan(prep.graph, prep.groups, choices);
-  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision, layerSparse24 });
+  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision, layerSparse24, sparse24CompressedStorage: true });
 }
 
 function toMilpBudgets(b: Budgets, batch: number): MilpBudgets {
@@ -366,6 +368,8 @@ export async function planModel(g: Graph, profile: HardwareProfile, budgets: Bud
   const now = opts.now ?? (() => 0);
   const t0 = now();
   const batch = opts.batch ?? 1;
+  // Size-only sparsity matters only when weights are budgeted.
+  opts = { ...opts, sizeOnlySparsity: budgets.weightsBytes !== undefined };
   const prep = prepare(g, profile, opts);
   const baseline = predictedOf(prep.baseline);
   const res = await solveChecked(prep, profile, budgets, 'accuracy', opts);

@@ -20,7 +20,7 @@ export interface LayerChoice {
   readonly name: string;
   readonly precision: Precision;
   readonly prune: number;
-  /** 2:4 structured sparsity on a unit that accelerates it. */
+  /** 50 % (2:4) sparsity: faster on units that accelerate it, smaller stored weights everywhere. */
   readonly sparse24?: boolean;
 }
 
@@ -40,6 +40,8 @@ export interface PlanOptions {
   readonly protect?: readonly string[];
   readonly sensitivity?: readonly SensitivityEntry[];
   readonly pareto?: boolean;
+  /** Offer 50 % sparsity on units without 2:4 hardware, for its smaller stored weights only (set when a flash budget is given). */
+  readonly sizeOnlySparsity?: boolean;
   /** Clock for the solver-time report (the CLI passes performance.now; the core never reads the clock). */
   readonly now?: () => number;
 }

@@ -22,7 +22,7 @@ layers:
 `;
 
 /** Every plan of a small model, simulated exactly as `simulate --plan` does. */
-function enumerate(g: Graph, p: HardwareProfile) {
+function enumerate(g: Graph, p: HardwareProfile, sizeOnlySparsity = false) {
   const unit = p.default_unit;
   const precs = (['fp32', 'fp16', 'int8', 'int4'] as Precision[]).filter((q) => p.units[unit].precisions.includes(q));
   const groups = findPruneGroups(g);
@@ -30,7 +30,9 @@ function enumerate(g: Graph, p: HardwareProfile) {
   const weighted = g.layers.filter((l) => l.weightElements > 0).map((l) => l.name);
   const out: { choices: LayerChoice[]; latencyMs: number; weightsBytes: number; peak: number; acc: number; sim: ReturnType<typeof simulate> }[] = [];
   // Where the unit accelerates 2:4 sparsity, each weighted layer also chooses dense or sparse.
-  const options = precs.flatMap((q) => (p.units[unit].sparse_speedup_2_4 ? [{ q, s: false }, { q, s: true }] : [{ q, s: false }]));
+  // (and, under a flash budget, on any unit for its smaller stored weights).
+  const sparseChoice = p.units[unit].sparse_speedup_2_4 !== undefined || sizeOnlySparsity;
+  const options = precs.flatMap((q) => (sparseChoice ? [{ q, s: false }, { q, s: true }] : [{ q, s: false }]));
   const total = options.length ** weighted.length * PRUNE_RATIOS.length ** gids.length;
   for (let code = 0; code < total; code++) {
     let c = code;
@@ -47,7 +49,7 @@ function enumerate(g: Graph, p: HardwareProfile) {
       choices.push({ name: l.name, precision: prec, prune: ratioOf.get(gid) ?? 0, ...(sparseOf.has(l.name) ? { sparse24: true } : {}) });
     }
     const { graph, layerPrecision, layerSparse24 } = applyPlan(g, groups, choices);
-    const sim = simulate(graph, p, { precision: baselinePrecisionOf(p, unit), batch: 1, layerPrecision, layerSparse24 });
+    const sim = simulate(graph, p, { precision: baselinePrecisionOf(p, unit), batch: 1, layerPrecision, layerSparse24, sparse24CompressedStorage: true });
     out.push({ choices, latencyMs: sim.latencyMs, weightsBytes: sim.memory.weightsBytes, peak: sim.memory.peakActivationBytes, acc: accuracyDropOf(g, choices), sim });
   }
   return out;
@@ -63,16 +65,19 @@ describe('planner optimality against exhaustive enumeration', () => {
       const g = loadYamlModel(SMALL, 'small.yaml');
       const p = profile(device);
       const all = enumerate(g, p);
+      const allSized = p.units[p.default_unit].sparse_speedup_2_4 ? all : enumerate(g, p, true);
       expect(all.length).toBeGreaterThan(200);
       const fastest = Math.min(...all.map((x) => x.latencyMs)), slowest = Math.max(...all.map((x) => x.latencyMs));
       const budgets: Budgets[] = [];
       for (const f of [0.05, 0.2, 0.4, 0.6, 0.8, 1.0]) budgets.push({ latencyMs: fastest + (slowest - fastest) * f });
       const peaks = all.map((x) => x.peak).sort((a, b) => a - b);
       budgets.push({ latencyMs: fastest + (slowest - fastest) * 0.5, peakActivationBytes: peaks[Math.floor(peaks.length * 0.3)] });
-      budgets.push({ weightsBytes: Math.min(...all.map((x) => x.weightsBytes)) * 3 });
+      const minW = Math.min(...allSized.map((x) => x.weightsBytes));
+      budgets.push({ weightsBytes: minW * 3 }, { weightsBytes: minW * 1.5, latencyMs: fastest + (slowest - fastest) * 0.5 });
       budgets.push({ latencyMs: fastest * 0.9 }); // infeasible
       for (const b of budgets) {
-        const feasible = all.filter((x) => violations(b, x.sim, x.acc, 1).length === 0);
+        const pool = b.weightsBytes !== undefined ? allSized : all;
+        const feasible = pool.filter((x) => violations(b, x.sim, x.acc, 1).length === 0);
         const r = await planModel(g, p, b);
         expect(r.feasible, JSON.stringify(b)).toBe(feasible.length > 0);
         if (!feasible.length) continue;
@@ -80,7 +85,7 @@ describe('planner optimality against exhaustive enumeration', () => {
         expect(r.accuracyDropPct, JSON.stringify(b)).toBeCloseTo(best, 9);
         // And the plan re-simulates within every budget.
         const { graph, layerPrecision, layerSparse24 } = applyPlan(g, findPruneGroups(g), r.plan.layers);
-        const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24 });
+        const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24, sparse24CompressedStorage: true });
         expect(violations(b, sim, r.accuracyDropPct, 1)).toEqual([]);
       }
     });
@@ -100,7 +105,7 @@ describe('planner on zoo models', () => {
     const r = await planModel(g, p, b);
     expect(r.feasible).toBe(true);
     const { graph, layerPrecision, layerSparse24 } = applyPlan(g, findPruneGroups(g), r.plan.layers);
-    const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24 });
+    const sim = simulate(graph, p, { precision: r.baselinePrecision, batch: 1, layerPrecision, layerSparse24, sparse24CompressedStorage: true });
     expect(violations(b, sim, r.accuracyDropPct, 1)).toEqual([]);
     expect(sim.latencyMs).toBeCloseTo(r.predicted.latencyMs, 9);
     expect(r.predicted.latencyMs).toBeLessThan(r.baseline.latencyMs);

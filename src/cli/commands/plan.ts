@@ -84,7 +84,7 @@ function describeChanges(r: PlanResult): string[] {
   const byRatio = new Map<number, string[]>();
   for (const l of pruned) byRatio.set(l.prune, [...(byRatio.get(l.prune) ?? []), l.name]);
   const sparse = r.plan.layers.filter((l) => l.sparse24);
-  if (sparse.length) lines.push(`  ${sparse.length} layer(s) with 2:4 structured sparsity: ${sparse.slice(0, 6).map((l) => l.name).join(', ')}${sparse.length > 6 ? ', …' : ''}`);
+  if (sparse.length) lines.push(`  ${sparse.length} layer(s) with 50 % (2:4) sparsity: ${sparse.slice(0, 6).map((l) => l.name).join(', ')}${sparse.length > 6 ? ', …' : ''}`);
   for (const [ratio, names] of [...byRatio].sort((a, b) => a[0] - b[0])) lines.push(`  ${names.length} layer(s) pruned ${ratio * 100} % of channels: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`);
   if (!lines.length) lines.push('  nothing: the baseline already meets the budgets');
   return lines;

@@ -93,7 +93,7 @@ export function runSimulate(io: Io, a: SimulateArgs): { result: SimResult; accur
       throw e instanceof EdgeplanError ? e.withLocation({ file: a.plan }) : e;
     }
     const applied = applyPlan(g, findPruneGroups(g), pf.plan.layers);
-    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24 });
+    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24, sparse24CompressedStorage: true });
     return { result, accuracyDropPct: accuracyDropOf(g, pf.plan.layers) };
   }
   return { result: simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link }) };
