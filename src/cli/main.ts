@@ -10,15 +10,17 @@ import { calibrateCommand } from './commands/calibrate.ts';
 import { devicesCommand } from './commands/devices.ts';
 import { exportCommand } from './commands/export.ts';
 import { measureCommand } from './commands/measure.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { modelsCommand } from './commands/models.ts';
 import { planCommand, PlanInfeasible } from './commands/plan.ts';
 import { runCommand } from './commands/run.ts';
 import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { validateCommand } from './commands/validate.ts';
 import { readChecked, type Io } from './io.ts';
 
-const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'run', 'export', 'measure', 'calibrate'];
+const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'run', 'export', 'measure', 'calibrate', 'sweep', 'merge'];
 
 export function nodeIo(): Io {
   return {
@@ -47,6 +49,8 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
     .command(exportCommand(io))
     .command(measureCommand(io))
     .command(calibrateCommand(io))
+    .command(sweepCommand(io))
+    .command(mergeCommand(io))
     .option('debug', { type: 'boolean', describe: 'print stack traces for errors' })
     .demandCommand(1, 'name a command: plan, simulate, run, models, show, devices, validate, export, measure, calibrate')
     .strict()
