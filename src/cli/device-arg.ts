@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseProfile, resolveDeviceId, type HardwareProfile } from '../hardware/index.ts';
+import { EdgeplanError } from '../errors/index.ts';
 import type { Io } from './io.ts';
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../hardware-profiles/', import.meta.url));
@@ -22,5 +23,9 @@ export function builtinProfiles(io: Io): Map<string, HardwareProfile> {
 export function loadDeviceArg(io: Io, device: string): HardwareProfile {
   if (/\.ya?ml$/i.test(device)) return parseProfile(io.readText(device), device);
   const all = builtinProfiles(io);
-  return all.get(resolveDeviceId(device, [...all.values()]))!;
+  try {
+    return all.get(resolveDeviceId(device, [...all.values()]))!;
+  } catch (e) {
+    throw e instanceof EdgeplanError && e.code === 'unknown_device' ? e.withLocation({ path: '--device' }) : e;
+  }
 }

@@ -18,7 +18,7 @@ import { showCommand } from './commands/show.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { validateCommand } from './commands/validate.ts';
-import { readChecked, type Io } from './io.ts';
+import { readChecked, writeChecked, type Io } from './io.ts';
 
 const KNOWN_COMMANDS = ['models', 'show', 'simulate', 'plan', 'validate', 'devices', 'run', 'export', 'measure', 'calibrate', 'sweep', 'merge'];
 
@@ -28,7 +28,7 @@ export function nodeIo(): Io {
     err: (t) => process.stderr.write(t),
     readText: (p) => readChecked(p, 'input'),
     readBytes: (p) => new Uint8Array(readFileSync(p)),
-    writeText: (p, t) => writeFileSync(p, t),
+    writeText: (p, t) => writeChecked(p, t),
     isTty: Boolean(process.stderr.isTTY),
     now: () => performance.now(),
   };
@@ -63,7 +63,8 @@ export async function main(args: readonly string[], io: Io = nodeIo()): Promise<
       if (err instanceof EdgeplanError || err instanceof PlanInfeasible) throw err;
       if (err) msg = err.message;
       // A usage problem is an input error (exit 2); stop before any handler runs.
-      throw new EdgeplanError('usage', msg.split('\n')[0], { fix: `see \`edgeplan ${KNOWN_COMMANDS.includes(args[0]) ? args[0] + ' ' : ''}--help\`` });
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: precision, Given: ..."): keep them on one.
+      throw new EdgeplanError('usage', msg.split('\n').map((x) => x.trim()).filter(Boolean).join(' '), { fix: `see \`edgeplan ${KNOWN_COMMANDS.includes(args[0]) ? args[0] + ' ' : ''}--help\`` });
     });
   try {
     let helpText = '';

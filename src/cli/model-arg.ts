@@ -48,5 +48,9 @@ export function loadModelArg(io: Io, a: ModelArgs): Graph {
   if (/[/\\]/.test(m) || /\.\w+$/.test(m)) {
     throw new EdgeplanError('bad_model_file', `cannot tell the model format of '${m}'`, { file: m, fix: 'use a .yaml, .onnx or .tflite file, or a zoo id' });
   }
-  return buildZooModel(m, { resolution: a.resolution, widthMultiplier: a.widthMultiplier });
+  try {
+    return buildZooModel(m, { resolution: a.resolution, widthMultiplier: a.widthMultiplier });
+  } catch (e) {
+    throw e instanceof EdgeplanError && e.code === 'unknown_model' ? e.withLocation({ path: '--model' }) : e;
+  }
 }

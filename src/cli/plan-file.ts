@@ -3,6 +3,7 @@ import { EdgeplanError } from '../errors/index.ts';
 import type { LayerChoice, SensitivityEntry } from '../plan/index.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parseYaml } from '../yaml-input/index.ts';
+import { suggestFrom } from '../graph/suggest.ts';
 
 export interface PlanFile {
   readonly device: string;
@@ -47,6 +48,7 @@ export function parseSensitivity(text: string, file: string): SensitivityEntry[]
     if (!Array.isArray(list)) throw new EdgeplanError('schema', 'expected a list of {layer, choice, drop}', { file, line: 1, fix: 'write `- {layer: conv1, choice: int8, drop: 0.3}` lines' });
     rows = list;
   }
+  if (!rows.length) throw new EdgeplanError('schema', 'the sensitivity file has no entries', { file, line: 1, fix: 'write a header `layer,choice,drop` and one row per measured drop (or YAML `- {layer: conv1, choice: int8, drop: 0.3}`)' });
   const CHOICES = /^(fp16|int8|int4|prune(25|50|75)|sparse24)$/;
   return rows.map((r, i) => {
     const drop = Number(r.drop);
@@ -54,5 +56,16 @@ export function parseSensitivity(text: string, file: string): SensitivityEntry[]
       throw new EdgeplanError('schema', `entry ${i + 1}: needs layer, choice (fp16|int8|int4|prune25|prune50|prune75|sparse24) and a numeric drop`, { file, line: /\.csv$/i.test(file) ? i + 2 : undefined, fix: 'e.g. conv1,int8,0.3' });
     }
     return { layer: r.layer, choice: r.choice, dropPct: drop };
+  });
+}
+
+/** Every sensitivity entry must name a layer of the model (a typo would otherwise be ignored silently). */
+export function checkSensitivityLayers(entries: readonly SensitivityEntry[], layerNames: readonly string[], file: string): void {
+  const known = new Set(layerNames);
+  entries.forEach((e, i) => {
+    if (!known.has(e.layer)) {
+      const near = suggestFrom(e.layer, layerNames);
+      throw new EdgeplanError('bad_value', `entry ${i + 1} names layer '${e.layer}', which the model does not have`, { file, line: /\.csv$/i.test(file) ? i + 2 : undefined, fix: near.length ? `did you mean '${near[0]}'? (edgeplan show --model … lists the layers)` : 'use layer names from `edgeplan show --model …`' });
+    }
   });
 }

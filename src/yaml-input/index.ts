@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { distance } from 'fastest-levenshtein';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { EdgeplanError } from '../errors/index.ts';
+import { suggestFrom } from '../graph/suggest.ts';
 
 export type PathSegment = string | number;
 
@@ -111,7 +112,12 @@ function describe(e: ErrorObject, field: string): { message: string; fix: string
       return { message: `must be ${p.type === 'integer' ? 'an integer' : `a ${p.type}`}`, path, fix: `write ${p.type === 'array' ? 'a list such as [1, 2]' : p.type === 'object' ? 'a mapping of key: value' : `a ${p.type}`}` };
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
-      return { message: `must be one of: ${allowed.join(', ')}`, path, fix: 'use one of the listed values' };
+      const given = typeof e.data === 'string' ? e.data : undefined;
+      const near = given !== undefined ? suggestFrom(given, allowed) : [];
+      if (given !== undefined && allowed.length > 8) {
+        return { message: `'${given}' is not one of the ${allowed.length} allowed values`, path, fix: near.length ? `did you mean '${near[0]}'? (allowed: ${allowed.join(', ')})` : `use one of: ${allowed.join(', ')}` };
+      }
+      return { message: `${given !== undefined ? `'${given}' ` : ''}must be one of: ${allowed.join(', ')}`, path, fix: near.length ? `did you mean '${near[0]}'?` : 'use one of the listed values' };
     }
     case 'minimum':
     case 'exclusiveMinimum':

@@ -59,6 +59,8 @@ export function writeBadFiles(): Record<string, string> {
     'sensitivity.csv': 'layer,choice,drop\nfeatures.0.0,int9,0.5\n',
     'sensitivity-bad.yaml': 'layers: [1, 2\n',
     'plan-garbage.json': '{"plan": ',
+    'sensitivity-unknown-layer.csv': 'layer,choice,drop\nno-such-layer,int8,0.5\n',
+    'sensitivity-garbage.csv': 'garbage\n',
     'sweep-part.csv': '# edgeplan sweep v1; grid=0123456789abcdef; configs=4; shard=1/2; devices=x:y; models=m; resolutions=native; precisions=int8; batch=1\nindex,device\n',
   });
 }
@@ -158,5 +160,15 @@ export const BAD_CASES: readonly BadCase[] = [
   { name: 'sweep: --out in a folder that does not exist', args: ['sweep', '--devices', 'coral-usb', '--models', 'mobilenet-v2', '--out', '/no/such/dir/r.csv'], where: ['/no/such/dir/r.csv', '--out'] },
   { name: 'merge: a shard with no rows of a 4-row grid', args: ['merge', '@sweep-part.csv'], where: [/sweep-part\.csv:2/] },
   { name: 'merge: binary garbage', args: ['merge', '@data-binary.csv'], where: [/data-binary\.csv:1/] },
+  // Cases that found bugs (fixed): multi-line yargs messages, silent sensitivity typos, unwritable --out, NaN seed.
+  { name: 'simulate: --precision fp8 names the flag and the value', args: ['simulate', '--device', 'jetson-orin-nano', '--model', 'mobilenet-v2', '--precision', 'fp8'], where: ['precision', 'fp8', 'int8'] },
+  { name: 'plan: sensitivity naming a layer the model lacks', args: ['plan', '--device', 'jetson-orin-nano', '--budget', '16ms', '--sensitivity', '@sensitivity-unknown-layer.csv'], where: [/sensitivity-unknown-layer\.csv:2/, 'no-such-layer'] },
+  { name: 'plan: sensitivity file with no entries', args: ['plan', '--device', 'jetson-orin-nano', '--budget', '16ms', '--sensitivity', '@sensitivity-garbage.csv'], where: [/sensitivity-garbage\.csv:1/] },
+  { name: 'export: --out in a folder that does not exist', args: ['export', '--model', 'mobilenet-v2', '--format', 'onnx', '--out', '/no/such/dir/m.onnx'], where: ['/no/such/dir/m.onnx'] },
+  { name: 'export: --seed nan', args: ['export', '--model', 'mobilenet-v2', '--format', 'onnx', '--out', '@out', '--seed', 'nan'], where: ['--seed'] },
+  { name: 'plan: --fps nan names the flag', args: ['plan', '--device', 'jetson-orin-nano', '--fps', 'nan'], where: ['--fps'] },
+  { name: 'plan: --memory 0KiB names the flag', args: ['plan', '--device', 'jetson-orin-nano', '--budget', '16ms', '--memory', '0KiB'], where: ['--memory'] },
+  { name: 'unknown model id names --model', args: ['show', '--model', 'mobilnet-v2'], where: ['--model', /did you mean 'mobilenet-v2'/] },
+  { name: 'unknown device id names --device', args: ['simulate', '--device', 'jetson-orin-nan', '--model', 'mobilenet-v2'], where: ['--device', /jetson-orin-nano/] },
   { name: 'merge: --out in a folder that does not exist', args: ['merge', '@sweep-part.csv', '--out', '/no/such/dir/all.csv'], where: ['/no/such/dir/all.csv', '--out'] },
 ];

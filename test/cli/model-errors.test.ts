@@ -29,7 +29,7 @@ const cases: readonly [string, number, RegExp][] = [
   ['negative-channels.yaml', 5, /must be ≥ 1/],
   ['empty.yaml', 1, /empty/],
   ['syntax.yaml', 5, /YAML syntax error/],
-  ['unknown-op.yaml', 4, /must be one of/],
+  ['unknown-op.yaml', 4, /'conv3d' is not one of the \d+ allowed values.*did you mean 'conv2d'/],
   ['unknown-field.yaml', 4, /unknown field 'out_chanels'.*did you mean 'out_channels'/],
   ['bad-shape.yaml', 4, /empty output/],
   ['binary.yaml', 1, /binary/],

@@ -6,7 +6,7 @@ import { loadDeviceArg } from '../device-arg.ts';
 import { toJson } from '../format.ts';
 import type { Io } from '../io.ts';
 import { loadModelArg } from '../model-arg.ts';
-import { parseSensitivity, type PlanFile } from '../plan-file.ts';
+import { checkSensitivityLayers, parseSensitivity, type PlanFile } from '../plan-file.ts';
 
 export const DEFAULT_PLAN_MODEL = 'mobilenet-v3-large';
 
@@ -42,7 +42,8 @@ export function budgetsFrom(a: PlanArgs): Budgets {
     fps: a.fps,
     maxAccuracyDropPct: a.maxAccuracyDrop,
   };
-  for (const [k, v] of Object.entries(b)) if (v !== undefined && !(v > 0)) throw new EdgeplanError('bad_value', `budget ${k} must be > 0`, { fix: 'give a positive budget' });
+  const FLAG: Record<string, string> = { latencyMs: '--budget', peakActivationBytes: '--memory', weightsBytes: '--flash', powerW: '--power', energyMj: '--energy', fps: '--fps', maxAccuracyDropPct: '--max-accuracy-drop' };
+  for (const [k, v] of Object.entries(b)) if (v !== undefined && !(v > 0)) throw new EdgeplanError('bad_value', `${FLAG[k]} must be a positive amount, got ${v}`, { path: FLAG[k], fix: `give ${FLAG[k]} a value above zero` });
   if (Object.values(b).every((v) => v === undefined)) throw new EdgeplanError('usage', 'no budget given', { fix: 'pass at least one of --budget 16ms, --fps 30, --memory 512KiB, --flash 2MB, --power 5W, --energy 10mJ, --max-accuracy-drop 1' });
   return b;
 }
@@ -122,6 +123,7 @@ export function planCommand(io: Io) {
       const profile = loadDeviceArg(io, argv.device);
       const g = loadModelArg(io, argv);
       const sensitivity = argv.sensitivity ? parseSensitivity(io.readText(argv.sensitivity), argv.sensitivity) : undefined;
+      if (sensitivity) checkSensitivityLayers(sensitivity, g.layers.map((l) => l.name), argv.sensitivity!);
       const r = await planModel(g, profile, budgets, {
         unit: argv.unit, batch: argv.batch, link: argv.link, pareto: argv.pareto, sensitivity,
         protect: argv.protect ? argv.protect.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
@@ -149,8 +151,9 @@ export function planCommand(io: Io) {
       }
       if (!r.feasible) {
         const c = r.closest;
+        const fmtBudget = (name: string, v: number) => name === 'latency' || name === 'fps' ? formatMs(v) : name === 'memory' || name === 'flash' ? formatBytes(v) : name === 'power' ? `${v.toPrecision(3)} W` : name === 'energy' ? `${v.toPrecision(3)} mJ` : `${v.toPrecision(3)} points`;
         const what = c && c.budget !== 'combination'
-          ? `${c.budget} budget ${c.budget === 'latency' || c.budget === 'fps' ? formatMs(c.limit) : c.limit} is missed by ${c.shortfallPct.toFixed(1)} % (best achievable ${c.budget === 'latency' || c.budget === 'fps' ? formatMs(c.achieved) : c.achieved})`
+          ? `${c.budget} budget ${fmtBudget(c.budget, c.limit)} is missed by ${c.shortfallPct.toFixed(1)} % (the fastest plan reaches ${fmtBudget(c.budget, c.achieved)})`
           : 'the budgets cannot all hold at once';
         io.err(`infeasible: ${r.model} on ${r.device}: ${what}; fastest plan ${formatMs(r.predicted.latencyMs)} at an estimated ${r.accuracyDropPct.toFixed(2)}-point drop — relax the budget or pick a faster device\n`);
         throw new PlanInfeasible();
