@@ -78,5 +78,15 @@ await planModel(big300, profile, { latencyMs: 1 }); // load the solver (WebAssem
   rows.push([`sweep ${points.length} configurations on ${jobs} threads (${Math.round(points.length / (ms / 1e3))} configurations/s; load average ${os.loadavg()[0].toFixed(1)})`, ms, points.length, 'ms']);
 }
 
+// Import of a ~100 MB ONNX file (resnet-50 exported with fp32 weights).
+{
+  const { exportOnnx, importModel } = await import('../src/import/index.ts');
+  const bytes = exportOnnx(buildZooModel('resnet-50'));
+  importModel(bytes, 'resnet-50.onnx');
+  const t0 = performance.now();
+  importModel(bytes, 'resnet-50.onnx');
+  rows.push([`import a ${(bytes.length / 1e6).toFixed(0)} MB ONNX (resnet-50, fp32 weights)`, performance.now() - t0, 2000, 'ms']);
+}
+
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, node ${process.version}`);
 for (const [name, ms, target, unit] of rows) console.log(`${ms <= target ? 'PASS' : 'MISS'}  ${name}: ${ms.toFixed(2)} ${unit} (target < ${target} ${unit})`);
