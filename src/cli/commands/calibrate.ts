@@ -1,16 +1,20 @@
 /**
- * `edgeplan calibrate --device host`: exports a fixed set of zoo models to ONNX, times each with
- * ONNX Runtime on this CPU, fits the host profile's per-op-class efficiencies and overheads to
- * those times (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
+ * `edgeplan calibrate --device host`: reads the CPU's cache sizes from /sys, exports a fixed set of
+ * zoo models and synthetic streaming probes to ONNX, times each with ONNX Runtime on this CPU, fits
+ * the host profile's per-op-class efficiencies, overheads and cache/memory bandwidths to those
+ * times (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
+ * Each model is simulated from its exported ONNX file re-imported, i.e. the graph ONNX Runtime runs
+ * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { stringify } from 'yaml';
 import { EdgeplanError } from '../../errors/index.ts';
 import { parseProfile } from '../../hardware/index.ts';
-import { exportOnnx, fitHostProfile, type HostSample } from '../../import/index.ts';
+import { exportOnnx, fitHostProfile, importModel, type HostSample } from '../../import/index.ts';
+import { bandwidthProbes, withCpuCaches, type CpuCache } from '../../import/host-fit.ts';
 import { buildZooModel } from '../../zoo/index.ts';
 import { loadDeviceArg } from '../device-arg.ts';
 import { table, toJson } from '../format.ts';
@@ -18,44 +22,66 @@ import type { Io } from '../io.ts';
 import { measureOnnx } from './measure.ts';
 
 /**
- * The fit set: CNNs that cover every op class the host runs (dense/1×1/grouped conv, depthwise,
- * linear, pooling, concat/add, resize, transposed conv) from 7 M to 1.8 G MACs. Models used to
- * check the fit (scripts/host-holdout.ts) are deliberately not in this list.
+ * The fit set, chosen to span op classes and sizes rather than model families: dense 3×3 convs
+ * small to large (resnet8-cifar 12 M MACs … vgg-16 15 G), 1×1-heavy and depthwise 3×3 (MobileNet
+ * V1/V2, SSD-MobileNetV2), depthwise 5×5/7×7 (MnasNet, EfficientNet-Lite, MCUNet), grouped conv,
+ * split/concat/transpose (ShuffleNet, SqueezeNet, Inception-v2), SE blocks and hard-swish
+ * (MobileNetV3-Small), SiLU, resize and concat at 640 px (YOLO11n), decoders with resize (U-Net),
+ * tiny models where dispatch dominates (VWW, MCUNet-in1). Models used to check the fit
+ * (scripts/host-holdout.ts) are deliberately not in this list.
  */
 export const CALIBRATION_MODELS: readonly string[] = [
-  'mobilenet-v1', 'mobilenet-v2', 'resnet-18', 'squeezenet-1.1', 'shufflenet-v2', 'mnasnet-1.0',
-  'efficientnet-lite0', 'unet-mobilenet-v2', 'mobilenet-v1-025-vww', 'resnet8-cifar',
+  'resnet8-cifar', 'mobilenet-v1-025-vww', 'mcunet-in1', 'mcunet-in3', 'mcunet-in4', 'mobilenet-v3-small',
+  'shufflenet-v2', 'squeezenet-1.1', 'mobilenet-v2', 'mnasnet-1.0', 'mobilenet-v1', 'efficientnet-lite0',
+  'efficientnet-lite2', 'unet-mobilenet-v2', 'ssd-mobilenet-v2', 'resnet-18', 'inception-v2', 'yolo11n', 'vgg-16',
 ];
 
-export interface CalibrateArgs { device: string; threads?: number; runs: number; out: string; json: boolean }
+/** Cache levels of cpu0 as Linux lists them; empty where /sys is absent (not Linux). */
+export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CpuCache[] {
+  if (!existsSync(root)) return [];
+  const size = (t: string) => { const m = /^(\d+)([KMG]?)/.exec(t.trim()); return m ? Number(m[1]) * ({ '': 1, K: 1024, M: 1048576, G: 1073741824 } as Record<string, number>)[m[2]] : 0; };
+  return readdirSync(root).filter((d) => /^index\d+$/.test(d)).sort().map((d) => {
+    const read = (f: string) => readFileSync(join(root, d, f), 'utf8').trim();
+    return { level: Number(read('level')), type: read('type'), sizeBytes: size(read('size')) };
+  }).filter((c) => c.sizeBytes > 0);
+}
+
+export interface CalibrateArgs { device: string; threads?: number; runs: number; statistic?: 'median' | 'min'; out: string; json: boolean }
 
 export async function runCalibrate(io: Io, a: CalibrateArgs) {
-  const base = loadDeviceArg(io, a.device);
+  const loaded = loadDeviceArg(io, a.device);
+  const u0 = loaded.units[loaded.default_unit];
+  if (u0.kind !== 'cpu') throw new EdgeplanError('bad_value', `calibrate measures the CPU this runs on, but ${loaded.id}'s default unit is a ${u0.kind}`, { fix: 'use --device host (or a CPU profile of this machine)' });
+  const caches = readCpuCaches();
+  const base = withCpuCaches(loaded, caches);
   const u = base.units[base.default_unit];
-  if (u.kind !== 'cpu') throw new EdgeplanError('bad_value', `calibrate measures the CPU this runs on, but ${base.id}'s default unit is a ${u.kind}`, { fix: 'use --device host (or a CPU profile of this machine)' });
+  const stat = a.statistic ?? 'median';
   const threads = a.threads ?? u.threads?.value ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'edgeplan-calibrate-'));
   const samples: HostSample[] = [];
   try {
-    for (const id of CALIBRATION_MODELS) {
-      const g = buildZooModel(id);
-      const path = join(dir, `${id}.onnx`);
-      writeFileSync(path, exportOnnx(g, { seed: 1 }));
+    const cases = [...bandwidthProbes(), ...CALIBRATION_MODELS.map((id) => ({ model: id, graph: buildZooModel(id) }))];
+    for (const c of cases) {
+      const path = join(dir, `${c.model}.onnx`);
+      const bytes = exportOnnx(c.graph, { seed: 1 });
+      writeFileSync(path, bytes);
       const m = await measureOnnx(io, path, { threads, runs: a.runs, warmup: Math.min(5, a.runs) });
-      samples.push({ model: id, graph: g, measuredMs: m.median_ms });
-      if (io.isTty) io.err(`measured ${id}: ${m.median_ms.toFixed(2)} ms\n`);
+      const measuredMs = stat === 'min' ? m.min_ms : m.median_ms;
+      samples.push({ model: c.model, graph: importModel(bytes, path).graph, measuredMs });
+      if (io.isTty) io.err(`measured ${c.model}: ${measuredMs.toFixed(2)} ms (${stat})\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const source = `edgeplan calibrate: least-squares log-error fit to ONNX Runtime CPU medians of ${samples.length} zoo models (${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), ${a.runs} runs each`;
+  const cacheNote = caches.length ? `; cache sizes read from /sys at calibrate time: ${caches.map((c) => `L${c.level} ${c.type} ${c.sizeBytes} B`).join(', ')}` : '; /sys cache sizes unavailable';
+  const source = `edgeplan calibrate: least-squares log-error fit to ONNX Runtime CPU ${stat}s of ${samples.length} models (4 Add streaming probes and ${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), ${a.runs} runs each`;
   const fit = fitHostProfile(base, samples, threads, source);
   const profile = {
     ...fit.profile,
     id: `${base.id}-calibrated`,
     name: `${base.name.replace(/ \(uncalibrated placeholder\)$/, '')} (calibrated, ${threads} thread(s))`,
     aliases: [],
-    notes: [...(base.notes ?? []).filter((n) => !/until calibrated/.test(n)), `Efficiencies, overheads and bandwidths fitted by edgeplan calibrate (${threads} thread(s)); the fit's median |error| on its own models was ${fit.median_abs_error_pct.toFixed(1)} %.`],
+    notes: [...(base.notes ?? []).filter((n) => !/until calibrated/.test(n)), `Efficiencies, overheads and bandwidths fitted by edgeplan calibrate (${threads} thread(s)); the fit's median |error| on its own models was ${fit.median_abs_error_pct.toFixed(1)} %${cacheNote}.`],
   };
   const text = '# yaml-language-server: $schema=./profile.schema.json\n# Written by `edgeplan calibrate`; every fitted number says so in its source.\n' + stringify(profile, { lineWidth: 0 });
   parseProfile(text, a.out); // the written profile must load (schema and cross-checks)
@@ -70,7 +96,8 @@ export function calibrateCommand(io: Io) {
     builder: (y: Argv) => y
       .option('device', { type: 'string', default: 'host', describe: 'CPU profile to start from (id or .yaml)' })
       .option('threads', { type: 'number', describe: 'threads to measure and fit with (default: the profile\'s threads)' })
-      .option('runs', { type: 'number', default: 10, describe: 'timed runs per model' })
+      .option('runs', { type: 'number', default: 20, describe: 'timed runs per model' })
+      .option('statistic', { choices: ['median', 'min'] as const, default: 'median' as const, describe: 'per-model statistic fitted (min is robust to other processes on a busy machine)' })
       .option('out', { type: 'string', demandOption: true, describe: 'profile .yaml to write' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .check((x) => {
@@ -80,7 +107,7 @@ export function calibrateCommand(io: Io) {
         }
         return true;
       })
-      .example('$0 calibrate --device host --threads 2 --out host-calibrated.yaml', 'fit, then: edgeplan simulate --device host-calibrated.yaml --model m.onnx'),
+      .example('$0 calibrate --device host --threads 1 --out host-calibrated.yaml', 'fit, then: edgeplan simulate --device host-calibrated.yaml --model m.onnx'),
     handler: async (argv: CalibrateArgs) => {
       const r = await runCalibrate(io, argv);
       if (argv.json) { io.out(toJson({ profile: r.id, out: r.out, threads: r.threads, median_abs_error_pct: r.fit.median_abs_error_pct, rows: r.fit.rows })); return; }
