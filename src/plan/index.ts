@@ -345,7 +345,8 @@ async function solveChecked(prep: Prepared, profile: HardwareProfile, budgets: B
   const notes: string[] = [];
   for (let it = 1; it <= 6; it++) {
     const sol = await solveMilp(prep.model, mb, objective, 1e-6 / Math.max(1e-9, prep.baseline.latencyMs));
-    if (sol.status !== 'Optimal') return { status: sol.status, iterations: it, notes };
+    if (sol.status !== 'Optimal' && !sol.status.startsWith('Time limit')) return { status: sol.status, iterations: it, notes };
+    if (sol.status !== 'Optimal') notes.push(`the solver stopped at its time limit; the plan is the best found, within a relative gap of ${sol.gap.toPrecision(3)} of the optimum`);
     const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
     const sim = resimulate(prep, profile, choices, opts);
     const acc = planAccuracyDrop(prep, choices);
@@ -419,7 +420,7 @@ export async function paretoFront(prep: Prepared, profile: HardwareProfile, budg
   const sols = await solveMilpSweep(prep.model, toMilpBudgets({ ...others, latencyMs: limits[0] }, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), limits);
   for (let k = 0; k < limits.length; k++) {
     const sol = sols[k];
-    if (sol.status !== 'Optimal') continue;
+    if (sol.status !== 'Optimal' && !sol.status.startsWith('Time limit')) continue;
     const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
     const sim = resimulate(prep, profile, choices, opts);
     const acc = planAccuracyDrop(prep, choices);

@@ -295,7 +295,7 @@ export const MIP_ABS_GAP = 1e-6;
  * Solves the MILP for each latency limit in `latencyLimits` (one parse, one native model; only the
  * latency row's bound changes between solves — the Pareto sweep), or once when none is given.
  */
-export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits?: readonly number[]): Promise<MilpSolutionWithGap[]> {
+export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits?: readonly number[], timeLimitS = 30): Promise<MilpSolutionWithGap[]> {
   const sweep = latencyLimits && latencyLimits.length > 0;
   const pb = buildProblem(m, sweep ? { ...budgets, latencyMs: latencyLimits[0] } : budgets, objective, tieBreakMs);
   const h = await highs();
@@ -308,6 +308,8 @@ export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objecti
     // Primal heuristics cost more than they save here: the LP relaxation is near-integral, and
     // branch-and-bound finds incumbents in a few nodes (measured on zoo models: up to 2× faster).
     model.options.set('mip_heuristic_effort', 0);
+    // A bound on solve time: past it the best plan found is returned with its proved gap (reported).
+    model.options.set('time_limit', timeLimitS);
     const colName = (v: string) => index.get(v) ?? -1;
     const latRow = sweep ? pb.rows.findIndex((r) => r.name === 'latency') : -1;
     const constLat = latencyConstant(m);
@@ -319,8 +321,10 @@ export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objecti
         try { model.setSolution({ colValue: previous }); } catch { /* a start the model rejects is only a hint */ }
       }
       const run = model.run();
-      const status = statusName(h, run.modelStatus);
-      if (status !== 'Optimal') { out.push({ status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map(), gap: Number.NaN }); continue; }
+      let status = statusName(h, run.modelStatus);
+      // Out of time with a feasible plan in hand: keep it, and say so (status and gap are reported).
+      if (status === 'timeLimit' && Number.isFinite(model.getObjectiveValue()) && Number(model.info.get('primal_solution_status')) === 2) status = 'Time limit reached (best plan found)';
+      if (status !== 'Optimal' && !status.startsWith('Time limit')) { out.push({ status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map(), gap: Number.NaN }); continue; }
       const x = model.getSolution().colValue as Float64Array;
       previous = x;
       const val = (v: string) => { const i = colName(v); return i >= 0 ? x[i] : 0; };
