@@ -102,6 +102,11 @@ export interface Graph {
   readonly widthMultiplier?: number;
   /** Where the graph came from: zoo id, YAML file, ONNX/TFLite file. */
   readonly source: string;
+  /**
+   * Bytes of constant tensors the deployed model stores besides layer weights (e.g. an SSD's
+   * anchor boxes, n_anchors × 4 float32), counted in a runtime's flash figure.
+   */
+  readonly constantBytes?: number;
 }
 
 export interface GraphTotals {

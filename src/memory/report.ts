@@ -158,7 +158,8 @@ export function memoryReport(g: Graph, profile: HardwareProfile | undefined, opt
   const runtimeRamBytes = runtimeActivationBytes + persistentBytes + ioBytes;
   const weightsBytes = weightsBytesOf(g, precisionOf);
   const int8Weights = g.layers.reduce((s, l) => s + Math.ceil(l.weightElements * DTYPE_BYTES[precisionOf(l.name)]), 0);
-  const flashBytes = rt.flashBytes(g, weightsBytes, int8Weights);
+  // Stored constants that are not layer weights (an SSD's anchors) sit in flash under every runtime.
+  const flashBytes = rt.flashBytes(g, weightsBytes, int8Weights) + (g.constantBytes ?? 0);
   notes.push(`runtime RAM: ${rt.persistentSource}; I/O: ${rt.ioSource}`);
   notes.push(`flash: ${rt.flashSource}`);
 

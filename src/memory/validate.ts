@@ -97,7 +97,9 @@ export function parseClasses(note: string): number | undefined {
 /** The same graph with another input channel count and/or classifier size (shapes re-inferred). */
 export function reshapeGraph(g: Graph, o: { inputChannels?: number; classes?: number }): Graph {
   const last = [...g.layers].reverse().find((l) => l.op === 'linear' || (l.op === 'conv2d' && l.outputShape[2] === 1 && l.outputShape[3] === 1));
-  const changeHead = o.classes !== undefined && last !== undefined && (last.op === 'linear' ? last.attrs.outFeatures : last.attrs.outChannels) !== o.classes;
+  // Only a classifier's head is a class count; a detector's 1×1 box/score heads are not.
+  const classifier = g.task === 'classification' || g.task === 'visual-wake-words';
+  const changeHead = classifier && o.classes !== undefined && last !== undefined && (last.op === 'linear' ? last.attrs.outFeatures : last.attrs.outChannels) !== o.classes;
   const changeIn = o.inputChannels !== undefined && g.inputs[0]?.shape.length === 4 && g.inputs[0].shape[1] !== o.inputChannels;
   if (!changeHead && !changeIn) return g;
   const inputs = g.inputs.map((i, k) => (k === 0 && changeIn ? { ...i, shape: [i.shape[0], o.inputChannels!, ...i.shape.slice(2)] } : i));

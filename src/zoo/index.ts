@@ -19,6 +19,7 @@ import { segmentationEntries } from './segmentation.ts';
 import { extraClassifierEntries } from './extra-classifiers.ts';
 import { ssdV1Entries } from './ssd-v1.ts';
 import { mcuExtraEntries } from './mcu-extra.ts';
+import { mcuExtra2Entries } from './mcu-extra2.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
 export type { ZooEntry, BuildOptions } from './types.ts';
@@ -26,7 +27,7 @@ export type { ZooEntry, BuildOptions } from './types.ts';
 export const ZOO: readonly ZooEntry[] = [
   ...mobilenetEntries, ...efficientnetEntries, ...resnetEntries,
   ...inceptionEntries, ...squeezenetEntries, ...shufflenetEntries,
-  ...extraClassifierEntries, ...vitEntries, ...ssdV1Entries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries, ...mcuExtraEntries,
+  ...extraClassifierEntries, ...vitEntries, ...ssdV1Entries, ...ssdEntries, ...segmentationEntries, ...yoloEntries, ...mlperfTinyEntries, ...mcuExtraEntries, ...mcuExtra2Entries,
 ];
 
 export function zooIds(): string[] {
