@@ -20,12 +20,12 @@ export function builtinProfiles(io: Io): Map<string, HardwareProfile> {
   return builtins;
 }
 
-export function loadDeviceArg(io: Io, device: string): HardwareProfile {
+export function loadDeviceArg(io: Io, device: string, flag = '--device'): HardwareProfile {
   if (/\.ya?ml$/i.test(device)) return parseProfile(io.readText(device), device);
   const all = builtinProfiles(io);
   try {
     return all.get(resolveDeviceId(device, [...all.values()]))!;
   } catch (e) {
-    throw e instanceof EdgeplanError && e.code === 'unknown_device' ? e.withLocation({ path: '--device' }) : e;
+    throw e instanceof EdgeplanError && e.code === 'unknown_device' ? e.withLocation({ path: flag }) : e;
   }
 }

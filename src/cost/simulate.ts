@@ -31,10 +31,15 @@ export function opClassOf(l: Layer): OpClass {
   }
 }
 
-/** Ops of a layer: 2 per MAC; element-wise layers 1 per output element per operand. */
+/**
+ * Ops of a layer: 2 per MAC; element-wise layers 1 per output element per operand, except
+ * bilinear resize: each output blends 4 source pixels (4 multiply-adds, 8 ops; the 2×2 tap
+ * formula of ONNX Resize linear mode / OpenCV INTER_LINEAR).
+ */
 export function layerOps(l: Layer): number {
   if (l.macs > 0) return 2 * l.macs;
   const elems = l.outputShape.reduce((a, b) => a * b, 1);
+  if (l.op === 'resize' && l.attrs.mode === 'bilinear') return 8 * elems;
   return elems * Math.max(1, l.inputs.length);
 }
 
@@ -134,6 +139,34 @@ function bandwidth(profile: HardwareProfile, level: string): number {
   return profile.memory[level]?.bandwidth_bytes_per_s.value ?? Number.POSITIVE_INFINITY;
 }
 
+/**
+ * SiLU/Swish exported as two nodes, y = x · Sigmoid(x) (PyTorch's SiLU before opset 22, Paddle's
+ * swish): runtimes run the pair as one element-wise kernel reading x once (ONNX Runtime's
+ * QuickGelu fusion, onnxruntime/core/optimizer/quick_gelu_fusion.cc; TensorRT and XNNPACK fuse it
+ * likewise), so the Sigmoid is costed inside the Mul. Only when the Sigmoid's one consumer is
+ * that Mul. Returns the fused Sigmoids and, per Mul, the index of the input it still reads (x).
+ */
+export function swishPairs(g: Graph): { sigmoids: Set<string>; muls: Map<string, number> } {
+  const byName = new Map(g.layers.map((l) => [l.name, l]));
+  const uses = new Map<string, number>();
+  for (const l of g.layers) for (const i of l.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const sigmoids = new Set<string>();
+  const muls = new Map<string, number>();
+  for (const l of g.layers) {
+    if (l.op !== 'mul' || l.inputs.length !== 2) continue;
+    for (const k of [0, 1]) {
+      const sg = byName.get(l.inputs[k]);
+      if (sg?.op === 'sigmoid' && sg.inputs[0] === l.inputs[1 - k] && uses.get(sg.name) === 1 && !sigmoids.has(sg.name)) {
+        sigmoids.add(sg.name);
+        muls.set(l.name, 1 - k);
+        break;
+      }
+    }
+  }
+  return { sigmoids, muls };
+}
+
 export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): SimResult {
   const startUnit = opts.unit ?? profile.default_unit;
   const first = profile.units[startUnit];
@@ -203,6 +236,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const streamBw = link?.bandwidth_bytes_per_s.value ?? bandwidth(profile, profile.activations_in);
 
   // 3. Per-layer roofline.
+  const swish = swishPairs(g);
   const layers: LayerResult[] = [];
   const unitBusyMs = new Map<string, number>();
   /** Per dataflow unit: summed stage work (roofline time without pipeline fill), for the streaming rate. */
@@ -219,11 +253,13 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const ops = layerOps(l) * batch;
-    const inPlace = l.activationBytes === 0 && l.macs === 0;
+    // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs).
+    const inPlace = (l.activationBytes === 0 && l.macs === 0) || swish.sigmoids.has(l.name);
     const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff * speedup)) * 1e3;
     const bytesPer = DTYPE_BYTES[a.precision];
     const outBytes = l.outputShape.reduce((x, y) => x * y, 1) * bytesPer * batch;
-    const inBytes = l.inputShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
+    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : l.inputShapes;
+    const inBytes = readShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
     const wBytes = weightBytesOn(l, a.unit, a.precision);
     // Activations live in the unit's memory, or its on-chip level when the layer's tensors fit there.
     const onchip = u.onchip_memory ? profile.memory[u.onchip_memory] : undefined;
@@ -232,7 +268,14 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // Cached Edge TPU weights are read from on-chip SRAM (not a bound); streamed ones at the link's rate.
     const wLevel = remoteCache ? undefined : profile.class === 'mcu' ? profile.weights_in : actLevel;
     const weightMs = wLevel ? wBytes / bandwidth(profile, wLevel) : 0;
-    const memoryMs = inPlace ? 0 : ((inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
+    // A CPU cache (unlike a managed scratchpad) still serves the part of a layer's traffic that
+    // fits it when the whole does not: that part streams at the cache's rate, the excess at the
+    // memory's (a two-level mix, not an all-or-nothing switch at the cache size). Measured with
+    // ONNX Runtime on the host: a 2.8 MB element-wise layer over a 2 MB L2 runs at ~60 GB/s, between
+    // the L2 and memory rates (edgeplan calibrate's kernel times). CPUs only: that is where it was measured.
+    const spill = u.kind === 'cpu' && onchip?.kind === 'cache' && actLevel === u.memory && !isRemote(profile, a.unit) && profile.class !== 'mcu';
+    const split = (b: number) => spill ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, actLevel) : b / bandwidth(profile, actLevel);
+    const memoryMs = inPlace ? 0 : (spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
     // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
     const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
     const core = Math.max(computeMs, memoryMs);

@@ -7,16 +7,22 @@
  *   layers (few output channels, short reduction K = C_in/groups × k², i.e. most 1×1 convs) reach a
  *   lower fraction of peak than wide 3×3 convs — GEMM efficiency saturating with layer size;
  * - the per-layer dispatch overhead and the fixed per-inference overhead;
- * - two bandwidths: the private cache level (L2, size read from /sys by the CLI) for layers whose
- *   input + output + weight bytes fit it, and the level behind it for the rest.
- * Element-wise layers are memory-bound in this model; the calibration set includes synthetic
- * chains of Add layers at tensor sizes below and above L2 (bandwidthProbes) so the two
- * bandwidths are pinned by pure streaming, not confounded with depthwise or conv efficiency.
+ * - two bandwidths: the private cache level (L2, size read from /sys by the CLI) and the level
+ *   behind it (simulate streams the part of a layer's bytes that fits L2 at L2's rate).
  *
- * Objective: least squares on log(predicted / measured) (a 0.1 ms and a 200 ms model weigh the
- * same) plus a small ridge toward the starting values. The roofline's max() makes it piecewise
- * smooth, so the search is coordinate descent on log θ with shrinking steps (as in
- * scripts/fit-profiles.ts). An efficiency above 1 is folded into the peak (itself an estimate).
+ * With per-node times (ONNX Runtime's profiler, attributed to the imported graph's layers by
+ * attributeNodeTimes) the fit is on kernels, not model totals, in three stages:
+ * 0. the synthetic Add chains (bandwidthProbes) alone fix the two bandwidths, the element-wise
+ *    class and the kernel overhead: pure streaming, not confounded with conv efficiency;
+ * 1. every kernel of every calibration model fixes the op-class efficiencies and h (bandwidths held);
+ * 2. the per-layer and per-call overheads are refitted to the unprofiled model totals: kernel
+ *    times carry the profiler's own per-node cost and miss ORT's dispatch between kernels.
+ * Without per-node times it falls back to fitting model totals.
+ *
+ * Objective: least squares on log(predicted / measured) (a 2 µs and a 2 ms kernel weigh the same)
+ * plus a small ridge toward the starting values. The roofline's max() makes it piecewise smooth,
+ * so the search is coordinate descent on log θ with shrinking steps (as in scripts/fit-profiles.ts).
+ * An efficiency above 1 is folded into the peak (itself an estimate).
  */
 import { simulate } from '../cost/index.ts';
 import { loadYamlModel } from '../graph/yaml-model.ts';
@@ -27,6 +33,59 @@ export interface HostSample {
   readonly model: string;
   readonly graph: Graph;
   readonly measuredMs: number;
+  /** Measured µs per layer of `graph` (attributeNodeTimes); absent: fit this sample's total only. */
+  readonly layerUs?: ReadonlyMap<string, number>;
+  /** A pure streaming probe (bandwidthProbes): per node, it alone pins the two bandwidths. */
+  readonly streaming?: boolean;
+}
+
+/** One kernel ONNX Runtime ran, as its profiler reports it (median µs over runs), in run order. */
+export interface OrtNodeTime {
+  readonly name: string;
+  readonly op: string;
+  readonly dur_us: number;
+}
+
+/** Profiler suffixes ORT appends to the ONNX node name (NCHWc layout rewrite, kernel timer). */
+const ORT_SUFFIX = /(_nchwc|_kernel_time)$/;
+/** The exporter and importer disambiguate node names with `__N` (src/import/onnx-export.ts). */
+const baseName = (n: string) => n.replace(/__\d+$/, '');
+
+/**
+ * Attributes ONNX Runtime's per-node times to the layers of the imported graph.
+ * A node matches the layer of the same name, or of the same name without the `__N` suffix (ORT
+ * keeps the conv node's name when it fuses the activation node the importer named the layer
+ * after). Nodes ORT inserted itself (ReorderInput/ReorderOutput of its NCHWc layout, renamed
+ * fusions) are charged to the next matched layer in run order — the layout change exists because
+ * that layer runs — or, at the end, to the last one. Layers with no node (fused away by ORT) are
+ * absent from the map; `unmatchedUs` is what could not be placed at all (no layer matched).
+ */
+export function attributeNodeTimes(g: Graph, nodes: readonly OrtNodeTime[]): { layerUs: Map<string, number>; matchedNodes: number; unmatchedUs: number } {
+  const exact = new Map<string, string>();
+  const byBase = new Map<string, string[]>();
+  for (const l of g.layers) {
+    exact.set(l.name, l.name);
+    const b = baseName(l.name);
+    byBase.set(b, [...(byBase.get(b) ?? []), l.name]);
+  }
+  const used = new Set<string>();
+  const layerUs = new Map<string, number>();
+  let carry = 0, matchedNodes = 0, last: string | undefined;
+  for (const n of nodes) {
+    // ORT's own names for what it rewrote: "fused <node>" (FusedGemm, FusedConv) and
+    // "<node>/QuickGeluFusion/" or "<node>/GatherSliceToSplitFusion" (the node it replaced).
+    const key = n.name.replace(/^fused /, '').split('/')[0].replace(ORT_SUFFIX, '');
+    let hit = exact.get(key);
+    if (!hit || used.has(hit)) hit = (byBase.get(baseName(key)) ?? []).find((x) => !used.has(x)) ?? (hit && !used.has(hit) ? hit : undefined);
+    if (!hit) { carry += n.dur_us; continue; }
+    used.add(hit);
+    matchedNodes++;
+    layerUs.set(hit, n.dur_us + carry);
+    carry = 0;
+    last = hit;
+  }
+  if (carry && last) { layerUs.set(last, layerUs.get(last)! + carry); carry = 0; }
+  return { layerUs, matchedNodes, unmatchedUs: carry };
 }
 
 export interface HostFitRow {
@@ -40,6 +99,8 @@ export interface HostFit {
   readonly profile: HardwareProfile;
   readonly rows: readonly HostFitRow[];
   readonly median_abs_error_pct: number;
+  /** Per-node fit only: per-kernel overhead from kernel times (µs), the change the totals made to it (µs), per-call overhead (µs), kernels fitted. */
+  readonly dispatch?: { readonly kernelOverheadUs: number; readonly gapUs: number; readonly fixedUs: number; readonly nodes: number };
 }
 
 /** One CPU cache level as Linux reports it (/sys/devices/system/cpu/cpu0/cache/index*). */
@@ -82,11 +143,11 @@ export function withCpuCaches(base: HardwareProfile, caches: readonly CpuCache[]
  * 8 MiB, exported and timed like the models. Their time is pure element-wise memory traffic and
  * dispatch, which pins the cache and memory bandwidths and the element-wise class.
  */
-export function bandwidthProbes(): readonly { readonly model: string; readonly graph: Graph }[] {
+export function bandwidthProbes(): readonly { readonly model: string; readonly graph: Graph; readonly streaming: true }[] {
   return ([[128, 32], [512, 64], [2048, 128], [8192, 256]] as const).map(([kib, hw]) => {
     const name = `probe-add-${kib}k`;
     const layers = Array.from({ length: 16 }, (_, i) => `  - {name: a${i}, op: add, inputs: [${i ? `a${i - 1}` : 'x'}, x]}`).join('\n');
-    return { model: name, graph: loadYamlModel(`name: ${name}\ninput: {name: x, shape: [1, 32, ${hw}, ${hw}]}\nlayers:\n${layers}\n`, `${name}.yaml`) };
+    return { model: name, streaming: true as const, graph: loadYamlModel(`name: ${name}\ninput: {name: x, shape: [1, 32, ${hw}, ${hw}]}\nlayers:\n${layers}\n`, `${name}.yaml`) };
   });
 }
 
@@ -124,7 +185,16 @@ export function predictMs(p: HardwareProfile, g: Graph, threads: number): number
  * Fits `base` (a CPU profile, its default unit) to `samples` measured with `threads` threads.
  * `source` is written into every fitted number.
  */
-export function fitHostProfile(base: HardwareProfile, samples: readonly HostSample[], threads: number, source: string): HostFit {
+export interface HostFitOptions {
+  /** Per-node weight = µs^power (default 0: every kernel one sample of its op class; 1 weighs by time). */
+  readonly nodeWeightPower?: number;
+  /** Ridge toward the starting profile, per log-parameter (default 0.002). */
+  readonly ridge?: number;
+}
+
+export function fitHostProfile(base: HardwareProfile, samples: readonly HostSample[], threads: number, source: string, opts: HostFitOptions = {}): HostFit {
+  const wPow = opts.nodeWeightPower ?? 0;
+  const lambda = opts.ridge ?? LAMBDA;
   const unit = base.default_unit;
   const u = base.units[unit];
   const bw = (id: string | undefined) => (id ? base.memory[id]?.bandwidth_bytes_per_s.value : undefined);
@@ -147,27 +217,60 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
   ];
   const start = { ...base, units: { ...base.units, [unit]: { ...u, threads: { value: threads, source: 'calibration', estimate: true as const } } } };
   const profileFor = (t: Theta) => apply(start, unit, t, source, threads);
-  const loss = (t: Theta) => {
+  const ridge = (t: Theta) => keys.reduce((sum, k) => sum + lambda * Math.log(k.get(t) / k.get(prior)) ** 2, 0);
+  const perNode = samples.some((s) => s.layerUs && s.layerUs.size > 0);
+  // Per-node weights: by default every kernel counts once, so the hundreds of small kernels pin the
+  // per-kernel overhead and the size dependence; model totals are matched in the second stage.
+  const nodeW = perNode ? 1 / samples.reduce((a, s) => a + [...(s.layerUs ?? new Map<string, number>()).values()].reduce((b, us) => b + us ** wPow, 0), 0) : 0;
+  const loss = (t: Theta, set: readonly HostSample[], totals = !perNode) => {
     const p = profileFor(t);
     let sum = 0;
-    for (const s of samples) sum += Math.log(predictMs(p, s.graph, threads) / s.measuredMs) ** 2;
-    for (const k of keys) sum += LAMBDA * Math.log(k.get(t) / k.get(prior)) ** 2;
-    return sum;
-  };
-  let th = prior;
-  let best = loss(th);
-  for (let step = 1.0; step > 0.01; step /= 2) {
-    for (let improved = true, rounds = 0; improved && rounds < 20; rounds++) {
-      improved = false;
-      for (const k of keys) {
-        for (const dir of [1, -1]) {
-          const cand = k.set(th, k.get(th) * Math.exp(dir * step));
-          const l = loss(cand);
-          if (l < best - 1e-12) { best = l; th = cand; improved = true; }
+    for (const s of set) {
+      const r = simulate(s.graph, p, { precision: 'fp32', batch: 1, threads });
+      if (totals) sum += Math.log(r.latencyMs / s.measuredMs) ** 2;
+      else if (s.layerUs) {
+        for (const l of r.layers) {
+          const us = s.layerUs.get(l.name);
+          if (us === undefined || us <= 0 || l.latencyMs <= 0) continue;
+          sum += nodeW * us ** wPow * Math.log((l.latencyMs * 1e3) / us) ** 2;
         }
       }
     }
-  }
+    return sum + ridge(t);
+  };
+  const descend = (t0: Theta, ks: readonly Key[], set: readonly HostSample[], totals = !perNode) => {
+    let t = t0;
+    let best = loss(t, set, totals);
+    for (let step = 1.0; step > 0.01; step /= 2) {
+      for (let improved = true, rounds = 0; improved && rounds < 200; rounds++) {
+        improved = false;
+        for (const k of ks) {
+          for (const dir of [1, -1]) {
+            const cand = k.set(t, k.get(t) * Math.exp(dir * step));
+            const l = loss(cand, set, totals);
+            if (l < best - 1e-12) { best = l; t = cand; improved = true; }
+          }
+        }
+      }
+    }
+    return t;
+  };
+  const [kOvh, kFixed] = [keys[CLASSES.length + 1], keys[CLASSES.length + 2]];
+  const bwKeys = keys.slice(CLASSES.length + 3);
+  let th = prior;
+  const probes = samples.filter((s) => s.streaming && s.layerUs?.size);
+  if (perNode && probes.length) {
+    // Stage 0: the streaming probes' kernels alone fix the cache and memory bandwidths (with the
+    // element-wise class and kernel overhead they share); later stages keep the bandwidths, so
+    // convs that miss the roofline cannot drag them away from what pure streaming shows.
+    th = descend(th, [keys[CLASSES.indexOf('elementwise')], kOvh, ...bwKeys], probes);
+    th = descend(th, keys.filter((k) => k !== kFixed && !bwKeys.includes(k)), samples);
+  } else th = descend(th, perNode ? keys.filter((k) => k !== kFixed) : keys, samples);
+  const kernelOverheadUs = th.ovhUs;
+  // Stage 2: the profiler's kernel times include its own per-node cost and miss the dispatch
+  // between kernels and the per-call setup; the per-layer and per-call overheads are refitted to
+  // the unprofiled model totals (log error), every op-class number held.
+  if (perNode) th = descend(th, [kOvh, kFixed], samples, true);
   // Efficiencies are fractions of peak: fold any excess into the peak (itself an estimate).
   const maxEff = Math.max(...CLASSES.map((c) => th.eff[c]));
   let fitted = profileFor(th);
@@ -180,5 +283,6 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
     const pred = predictMs(fitted, s.graph, threads);
     return { model: s.model, measured_ms: s.measuredMs, predicted_ms: pred, error_pct: (100 * (pred - s.measuredMs)) / s.measuredMs };
   });
-  return { profile: fitted, rows, median_abs_error_pct: median(rows.map((r) => Math.abs(r.error_pct))) };
+  const nodes = samples.reduce((a, s) => a + (s.layerUs?.size ?? 0), 0);
+  return { profile: fitted, rows, median_abs_error_pct: median(rows.map((r) => Math.abs(r.error_pct))), ...(perNode ? { dispatch: { kernelOverheadUs, gapUs: th.ovhUs - kernelOverheadUs, fixedUs: th.fixedUs, nodes } } : {}) };
 }

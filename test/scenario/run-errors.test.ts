@@ -23,7 +23,7 @@ const cases: readonly [string, number, string, RegExp][] = [
   ['missing-model-path.yaml', 5, 'models[1].model', /model file not found/],
   ['missing-profile-path.yaml', 3, 'devices[0].device', /profile file not found/],
   ['unknown-model.yaml', 4, 'models[0]', /unknown model 'mobilenetv2'/],
-  ['bad-override.yaml', 8, 'devices[0].overrides.units.gpu.precisions[0]', /hardware override: must be one of/],
+  ['bad-override.yaml', 8, 'devices[0].overrides.units.gpu.precisions[0]', /hardware override: 'fp8' must be one of/],
   ['bad-link.yaml', 3, 'devices[0].link', /no link 'usb4'/],
 ];
 

@@ -1,8 +1,9 @@
 /**
  * `edgeplan calibrate --device host`: reads the CPU's cache sizes from /sys, exports a fixed set of
- * zoo models and synthetic streaming probes to ONNX, times each with ONNX Runtime on this CPU, fits
- * the host profile's per-op-class efficiencies, overheads and cache/memory bandwidths to those
- * times (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
+ * zoo models and synthetic streaming probes to ONNX, times each with ONNX Runtime on this CPU
+ * (totals from a plain session, per-kernel times from a second, profiled one), fits the host
+ * profile's per-op-class efficiencies, overheads and cache/memory bandwidths to the kernel times
+ * and the totals (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
  * Each model is simulated from its exported ONNX file re-imported, i.e. the graph ONNX Runtime runs
  * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph.
  */
@@ -14,7 +15,7 @@ import { stringify } from 'yaml';
 import { EdgeplanError } from '../../errors/index.ts';
 import { parseProfile } from '../../hardware/index.ts';
 import { exportOnnx, fitHostProfile, importModel, type HostSample } from '../../import/index.ts';
-import { bandwidthProbes, withCpuCaches, type CpuCache } from '../../import/host-fit.ts';
+import { attributeNodeTimes, bandwidthProbes, withCpuCaches, type CpuCache } from '../../import/host-fit.ts';
 import { buildZooModel } from '../../zoo/index.ts';
 import { loadDeviceArg } from '../device-arg.ts';
 import { table, toJson } from '../format.ts';
@@ -37,6 +38,12 @@ export const CALIBRATION_MODELS: readonly string[] = [
 ];
 
 /** Cache levels of cpu0 as Linux lists them; empty where /sys is absent (not Linux). */
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CpuCache[] {
   if (!existsSync(root)) return [];
   const size = (t: string) => { const m = /^(\d+)([KMG]?)/.exec(t.trim()); return m ? Number(m[1]) * ({ '': 1, K: 1024, M: 1048576, G: 1073741824 } as Record<string, number>)[m[2]] : 0; };
@@ -46,7 +53,7 @@ export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CpuC
   }).filter((c) => c.sizeBytes > 0);
 }
 
-export interface CalibrateArgs { device: string; threads?: number; runs: number; statistic?: 'median' | 'min'; out: string; json: boolean }
+export interface CalibrateArgs { device: string; threads?: number; runs: number; passes?: number; statistic?: 'median' | 'min'; out: string; json: boolean }
 
 export async function runCalibrate(io: Io, a: CalibrateArgs) {
   const loaded = loadDeviceArg(io, a.device);
@@ -59,22 +66,38 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
   const threads = a.threads ?? u.threads?.value ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'edgeplan-calibrate-'));
   const samples: HostSample[] = [];
+  const passes = a.passes ?? 3;
+  let nodeCount = 0;
   try {
-    const cases = [...bandwidthProbes(), ...CALIBRATION_MODELS.map((id) => ({ model: id, graph: buildZooModel(id) }))];
+    const cases = [...bandwidthProbes(), ...CALIBRATION_MODELS.map((id) => ({ model: id, graph: buildZooModel(id), streaming: false }))];
+    const totals = new Map<string, number[]>();
+    const pending: Omit<HostSample, 'measuredMs'>[] = [];
     for (const c of cases) {
       const path = join(dir, `${c.model}.onnx`);
       const bytes = exportOnnx(c.graph, { seed: 1 });
       writeFileSync(path, bytes);
-      const m = await measureOnnx(io, path, { threads, runs: a.runs, warmup: Math.min(5, a.runs) });
-      const measuredMs = stat === 'min' ? m.min_ms : m.median_ms;
-      samples.push({ model: c.model, graph: importModel(bytes, path).graph, measuredMs });
-      if (io.isTty) io.err(`measured ${c.model}: ${measuredMs.toFixed(2)} ms (${stat})\n`);
+      const m = await measureOnnx(io, path, { threads, runs: a.runs, warmup: Math.min(5, a.runs), profileRuns: a.runs });
+      totals.set(c.model, [stat === 'min' ? m.min_ms : m.median_ms]);
+      const graph = importModel(bytes, path).graph;
+      const att = attributeNodeTimes(graph, m.nodes ?? []);
+      pending.push({ model: c.model, graph, layerUs: att.layerUs, streaming: c.streaming });
+      nodeCount += att.matchedNodes;
+      if (io.isTty) io.err(`measured ${c.model}: ${m.median_ms.toFixed(2)} ms (median), ${att.matchedNodes} of ${m.nodes?.length ?? 0} kernels matched to ${graph.layers.length} layers\n`);
     }
+    // Further passes over the whole set time the totals again: a machine's speed drifts over a
+    // minute (other tenants, clock), and the median of interleaved passes is not one slow spell.
+    for (let pass = 1; pass < passes; pass++) {
+      for (const c of cases) {
+        const m = await measureOnnx(io, join(dir, `${c.model}.onnx`), { threads, runs: a.runs, warmup: Math.min(5, a.runs) });
+        totals.get(c.model)!.push(stat === 'min' ? m.min_ms : m.median_ms);
+      }
+    }
+    for (const p of pending) samples.push({ ...p, measuredMs: median(totals.get(p.model)!) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const cacheNote = caches.length ? `; cache sizes read from /sys at calibrate time: ${caches.map((c) => `L${c.level} ${c.type} ${c.sizeBytes} B`).join(', ')}` : '; /sys cache sizes unavailable';
-  const source = `edgeplan calibrate: least-squares log-error fit to ONNX Runtime CPU ${stat}s of ${samples.length} models (4 Add streaming probes and ${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), ${a.runs} runs each`;
+  const source = `edgeplan calibrate: least-squares log-error fit to ${nodeCount} ONNX Runtime CPU kernel times (profiler medians), per-layer and per-call overheads from ${stat} totals (median of ${passes} passes), of ${samples.length} models (4 Add streaming probes and ${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), ${a.runs} runs each`;
   const fit = fitHostProfile(base, samples, threads, source);
   const profile = {
     ...fit.profile,
@@ -97,11 +120,12 @@ export function calibrateCommand(io: Io) {
       .option('device', { type: 'string', default: 'host', describe: 'CPU profile to start from (id or .yaml)' })
       .option('threads', { type: 'number', describe: 'threads to measure and fit with (default: the profile\'s threads)' })
       .option('runs', { type: 'number', default: 20, describe: 'timed runs per model' })
+      .option('passes', { type: 'number', default: 3, describe: 'interleaved timing passes over the set; each model\'s total is the median over passes' })
       .option('statistic', { choices: ['median', 'min'] as const, default: 'median' as const, describe: 'per-model statistic fitted (min is robust to other processes on a busy machine)' })
       .option('out', { type: 'string', demandOption: true, describe: 'profile .yaml to write' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .check((x) => {
-        for (const k of ['threads', 'runs'] as const) {
+        for (const k of ['threads', 'runs', 'passes'] as const) {
           const v = x[k];
           if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) throw new Error(`--${k} must be a positive integer, got ${v}`);
         }
@@ -110,8 +134,10 @@ export function calibrateCommand(io: Io) {
       .example('$0 calibrate --device host --threads 1 --out host-calibrated.yaml', 'fit, then: edgeplan simulate --device host-calibrated.yaml --model m.onnx'),
     handler: async (argv: CalibrateArgs) => {
       const r = await runCalibrate(io, argv);
-      if (argv.json) { io.out(toJson({ profile: r.id, out: r.out, threads: r.threads, median_abs_error_pct: r.fit.median_abs_error_pct, rows: r.fit.rows })); return; }
+      if (argv.json) { io.out(toJson({ profile: r.id, out: r.out, threads: r.threads, median_abs_error_pct: r.fit.median_abs_error_pct, ...(r.fit.dispatch ? { dispatch: r.fit.dispatch } : {}), rows: r.fit.rows })); return; }
       io.out(table(['model', 'measured', 'predicted', 'error'], r.fit.rows.map((x) => [x.model, `${x.measured_ms.toFixed(2)} ms`, `${x.predicted_ms.toFixed(2)} ms`, `${x.error_pct >= 0 ? '+' : ''}${x.error_pct.toFixed(1)} %`]), [false, true, true, true]));
+      const d = r.fit.dispatch;
+      if (d) io.out(`\nfitted on ${d.nodes} kernel times: kernel overhead ${d.kernelOverheadUs.toFixed(2)} µs, dispatch gap ${d.gapUs.toFixed(2)} µs per layer, per-call ${d.fixedUs.toFixed(1)} µs\n`);
       io.out(`\nwrote ${r.out} (${r.id}, ${r.threads} thread(s)); fit median |error| ${r.fit.median_abs_error_pct.toFixed(1)} % on its ${r.fit.rows.length} models (in-sample; check held-out models with scripts/host-holdout.ts)\n`);
     },
   };

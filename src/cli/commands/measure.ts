@@ -4,6 +4,9 @@
  * median, min and max of the timed runs, in milliseconds. Inputs are random (seeded) tensors of
  * the model's input shapes (dynamic H/W fixed by --resolution).
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { EdgeplanError } from '../../errors/index.ts';
 import { toJson } from '../format.ts';
@@ -15,6 +18,15 @@ export interface MeasureOptions {
   readonly runs: number;
   readonly warmup: number;
   readonly resolution?: number;
+  /** Also run a second, profiled session this many times and return per-node times (ORT's profiler). */
+  readonly profileRuns?: number;
+}
+
+/** One ONNX Runtime kernel as its profiler names it, with the median of its durations over the profiled runs. */
+export interface NodeTime {
+  readonly name: string;
+  readonly op: string;
+  readonly dur_us: number;
 }
 
 export interface Measurement {
@@ -27,6 +39,30 @@ export interface Measurement {
   readonly min_ms: number;
   readonly max_ms: number;
   readonly session_ms: number;
+  /** Per-node medians in execution order (only with profileRuns): ORT's profile, `cat: "Node"` events. */
+  readonly nodes?: readonly NodeTime[];
+}
+
+/**
+ * Per-node median durations from an ONNX Runtime profile (Chrome trace JSON: events with
+ * `cat: "Node"`, `name` = node name + "_kernel_time", `dur` in µs, `args.op_name`), in the order
+ * the nodes first ran. Pure, so the fit's input is testable without a runtime.
+ */
+export function parseOrtProfile(trace: unknown): NodeTime[] {
+  if (!Array.isArray(trace)) return [];
+  const byName = new Map<string, { op: string; durs: number[] }>();
+  for (const e of trace as { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }[]) {
+    if (e?.cat !== 'Node' || typeof e.name !== 'string' || typeof e.dur !== 'number' || !e.name.endsWith('_kernel_time')) continue;
+    const name = e.name.slice(0, -'_kernel_time'.length);
+    const r = byName.get(name) ?? { op: e.args?.op_name ?? '', durs: [] };
+    r.durs.push(e.dur);
+    byName.set(name, r);
+  }
+  return [...byName].map(([name, r]) => {
+    const s = [...r.durs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return { name, op: r.op, dur_us: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2 };
+  });
 }
 
 export async function measureOnnx(io: Io, path: string, o: MeasureOptions): Promise<Measurement> {
@@ -66,7 +102,29 @@ export async function measureOnnx(io: Io, path: string, o: MeasureOptions): Prom
     const sorted = [...times].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    return { model: path, threads: o.threads ?? null, runs: o.runs, warmup: o.warmup, input_shapes: g.inputs.map((i) => i.shape), median_ms: median, min_ms: sorted[0], max_ms: sorted[sorted.length - 1], session_ms: sessionMs };
+    let nodes: NodeTime[] | undefined;
+    if (o.profileRuns) {
+      // A separate session: profiling adds a little time per node, so totals come from the plain one.
+      const dir = mkdtempSync(join(tmpdir(), 'edgeplan-ortprof-'));
+      const ps = await ort.InferenceSession.create(bytes, {
+        executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential',
+        ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+        enableProfiling: true, profileFilePrefix: join(dir, 'ort'),
+      });
+      try {
+        // Warm-up runs stay in the trace; per-node medians over many runs drop them.
+        for (let k = 0; k < o.warmup + o.profileRuns; k++) await ps.run(feeds);
+        ps.endProfiling();
+        const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+        const events: unknown[] = [];
+        for (const f of files.slice(-1)) events.push(...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[]));
+        nodes = parseOrtProfile(events);
+      } finally {
+        await ps.release();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return { model: path, threads: o.threads ?? null, runs: o.runs, warmup: o.warmup, input_shapes: g.inputs.map((i) => i.shape), median_ms: median, min_ms: sorted[0], max_ms: sorted[sorted.length - 1], session_ms: sessionMs, ...(nodes ? { nodes } : {}) };
   } catch (e) {
     if (e instanceof EdgeplanError) throw e;
     throw new EdgeplanError('bad_model_file', `ONNX Runtime failed to run the model: ${(e as Error).message.split('\n')[0]}`, { file: path, fix: 'check the input shape (--resolution) and that the model runs in onnxruntime' });

@@ -61,7 +61,7 @@ function resolveDevices(io: Io, text: string): { devices: SweepDevice[]; profile
   const items = text.trim() === 'all' ? [...builtinProfiles(io).keys()] : splitList(text, '--devices');
   for (const item of items) {
     const m = /^(.*?)(?::([A-Za-z0-9_-]+))?$/.exec(item)!;
-    const profile = atFlag('--devices', () => loadDeviceArg(io, m[1]));
+    const profile = atFlag('--devices', () => loadDeviceArg(io, m[1], '--devices'));
     let key = profile.id;
     if (profiles[key] && JSON.stringify(profiles[key]) !== JSON.stringify(profile)) key = m[1];
     profiles[key] = profile;
