@@ -308,32 +308,29 @@ function toMilpBudgets(b: Budgets, batch: number): MilpBudgets {
 
 interface Violation { budget: string; limit: number; achieved: number; shortfallPct: number }
 
-export function violations(b: Budgets, r: SimResult, accDrop: number, batch: number): Violation[] {
-  const out: Violation[] = [];
-  const chk = (budget: string, limit: number | undefined, achieved: number) => {
-    if (limit !== undefined && achieved > limit * (1 + 1e-9)) out.push({ budget, limit, achieved, shortfallPct: ((achieved - limit) / limit) * 100 });
-  };
-  chk('latency', b.latencyMs, r.latencyMs);
-  if (b.fps !== undefined) chk('fps', (1000 * batch) / b.fps, r.latencyMs);
-  chk('memory', b.peakActivationBytes, r.memory.peakActivationBytes);
-  chk('flash', b.weightsBytes, r.memory.weightsBytes);
-  chk('power', b.powerW, r.powerW);
-  chk('energy', b.energyMj, r.energyMj);
-  chk('accuracy', b.maxAccuracyDropPct, accDrop);
-  return out;
+/** Each given budget with its limit and the value the simulation reached (fps as a latency limit). */
+function budgetChecks(b: Budgets, r: SimResult, accDrop: number, batch: number): { budget: string; limit: number; achieved: number }[] {
+  const all: [string, number | undefined, number][] = [
+    ['latency', b.latencyMs, r.latencyMs],
+    ['fps', b.fps !== undefined ? (1000 * batch) / b.fps : undefined, r.latencyMs],
+    ['memory', b.peakActivationBytes, r.memory.peakActivationBytes],
+    ['flash', b.weightsBytes, r.memory.weightsBytes],
+    ['power', b.powerW, r.powerW],
+    ['energy', b.energyMj, r.energyMj],
+    ['accuracy', b.maxAccuracyDropPct, accDrop],
+  ];
+  return all.filter(([, limit]) => limit !== undefined).map(([budget, limit, achieved]) => ({ budget, limit: limit!, achieved }));
 }
 
+export function violations(b: Budgets, r: SimResult, accDrop: number, batch: number): Violation[] {
+  return budgetChecks(b, r, accDrop, batch)
+    .filter((c) => c.achieved > c.limit * (1 + 1e-9))
+    .map((c) => ({ ...c, shortfallPct: ((c.achieved - c.limit) / c.limit) * 100 }));
+}
+
+/** Budgets within 5 % of their limit at the chosen plan. */
 function bindingOf(b: Budgets, r: SimResult, accDrop: number, batch: number): string[] {
-  const out: string[] = [];
-  const near = (name: string, limit: number | undefined, v: number) => { if (limit !== undefined && v >= 0.95 * limit) out.push(name); };
-  near('latency', b.latencyMs, r.latencyMs);
-  if (b.fps !== undefined) near('fps', (1000 * batch) / b.fps, r.latencyMs);
-  near('memory', b.peakActivationBytes, r.memory.peakActivationBytes);
-  near('flash', b.weightsBytes, r.memory.weightsBytes);
-  near('power', b.powerW, r.powerW);
-  near('energy', b.energyMj, r.energyMj);
-  near('accuracy', b.maxAccuracyDropPct, accDrop);
-  return out;
+  return budgetChecks(b, r, accDrop, batch).filter((c) => c.achieved >= 0.95 * c.limit).map((c) => c.budget);
 }
 
 interface Solved { choices: LayerChoice[]; sim: SimResult; acc: number; status: string; gap: number; iterations: number; notes: string[] }
