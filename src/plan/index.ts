@@ -10,6 +10,7 @@ import { EdgeplanError } from '../errors/index.ts';
 import { makeLayer } from '../graph/build.ts';
 import { DTYPE_BYTES, type Graph, type Layer } from '../graph/types.ts';
 import type { HardwareProfile, Precision } from '../hardware/types.ts';
+import { corePeak } from '../memory/liveness.ts';
 import { buildAccuracyModel } from './accuracy.ts';
 import { applyPlan, pruneGraph } from './apply.ts';
 import { findPruneGroups, type PruneGroups } from './groups.ts';
@@ -175,25 +176,14 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     return { combos, precisions: [...precisions], sparseOption, followsLayer: producer, outGroup: prunable.has(outGroup) ? outGroup : undefined, inGroup: inGroup !== undefined && prunable.has(inGroup) ? inGroup : undefined };
   });
 
-  // Liveness along the execution order (the same rules as src/cost/memory.ts).
-  const owner = new Map<string, string>();
-  g.inputs.forEach((i) => owner.set(i.name, i.name));
-  for (const l of g.layers) owner.set(l.name, l.activationBytes === 0 && l.inputs.length === 1 ? owner.get(l.inputs[0]) ?? l.inputs[0] : l.name);
-  const start = new Map<string, number>(), end = new Map<string, number>();
-  g.inputs.forEach((i) => { start.set(i.name, 0); end.set(i.name, 0); });
-  g.layers.forEach((l, s) => {
-    const o = owner.get(l.name)!;
-    if (!start.has(o)) start.set(o, s);
-    end.set(o, Math.max(end.get(o) ?? s, s));
-    for (const i of l.inputs) { const oi = owner.get(i) ?? i; end.set(oi, Math.max(end.get(oi) ?? s, s)); }
-  });
-  for (const o of g.outputs) end.set(owner.get(o) ?? o, g.layers.length - 1);
+  // Which tensors are live at each step: the lifetimes src/memory computes for simulate's peak.
+  const lives = corePeak(g).tensors;
   const liveAtStep = g.layers.map((_, s) => {
     const live: number[] = [];
     let input = false;
-    for (const [t, st] of start) {
-      if (st <= s && s <= end.get(t)!) {
-        if (index.has(t)) live.push(index.get(t)!);
+    for (const t of lives) {
+      if (t.firstStep <= s && s <= t.lastStep) {
+        if (index.has(t.name)) live.push(index.get(t.name)!);
         else input = true;
       }
     }
