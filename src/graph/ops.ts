@@ -37,7 +37,7 @@ function expectRank(shape: Shape, rank: number, op: string): void {
 }
 
 /** Padding per side [top, left, bottom, right] for a sliding window. */
-function resolvePadding(attrs: LayerAttrs, inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, dil: number): [number, number, number, number] {
+export function resolvePadding(attrs: LayerAttrs, inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, dil: number): [number, number, number, number] {
   const p = attrs.padding ?? 'same';
   if (p === 'valid') return [0, 0, 0, 0];
   if (p === 'same') {

@@ -10,6 +10,7 @@ import type { HardwareProfile, Precision } from '../hardware/types.ts';
 import { planGreedyArena } from './arena.ts';
 import { buildMemGraph, livenessOf, liveTimeline, type MemGraph } from './liveness.ts';
 import { searchMinPeakOrder } from './order.ts';
+import { overlappedPairBytes, rowStreamingOffsetBytes } from './overlap.ts';
 import { planPatches } from './patch.ts';
 import { RUNTIMES, type RuntimeSpec } from './runtimes.ts';
 import type { LevelFit, MemoryOptions, MemoryReport, TensorLife } from './types.ts';
@@ -49,6 +50,22 @@ function runtimeBuffers(g: Graph, mg: MemGraph, order: readonly number[], core: 
         const scale = ((h + kh - 1) * (w + kw - 1)) / (h * w);
         extra.push({ name: `${l.name}:channel-buffer`, bytes: Math.ceil(hw * scale * elem(l)) * batch, firstStep: s, lastStep: s, kind: 'scratch' });
       }
+    }
+  }
+
+  if (rt.overlapOutput) {
+    for (const [li, s] of stepOf) {
+      const l = g.layers[li];
+      const m = mg.layers[li];
+      if (m.writes < 0 || m.reads.length !== 1 || !rt.overlapOutput.eligible(l)) continue;
+      const x = buffers[m.reads[0]], y = buffers[m.writes];
+      if (x.lastStep !== s || x.kind === 'output' || x.bytes <= 0) continue;
+      // Output written over the dying input, shifted by the row-streaming offset (overlap.ts): during
+      // this step the pair needs max(out, offset + in) bytes, charged as the output plus a one-step rest.
+      const pairBytes = overlappedPairBytes(x.bytes, y.bytes, rowStreamingOffsetBytes(l, elem(l)) * batch);
+      extra.push({ name: `${l.name}:overlap`, bytes: pairBytes - y.bytes, firstStep: s, lastStep: s, kind: 'scratch' });
+      if (x.firstStep <= s - 1) buffers[m.reads[0]] = { ...x, lastStep: s - 1 };
+      else buffers[m.reads[0]] = { ...x, bytes: 0 };
     }
   }
 
@@ -149,10 +166,13 @@ export function memoryReport(g: Graph, profile: HardwareProfile | undefined, opt
   }
   const { buffers, ioBytes } = runtimeBuffers(g, mg, execOrder, coreBuffers, rt, precisionOf, batch, patchedUntil);
   if (rt.inPlaceDepthwise) notes.push(`in-place depthwise: ${rt.inPlaceDepthwise.source}`);
+  if (rt.overlapOutput) notes.push(`overlapping outputs: ${rt.overlapOutput.source}`);
+  if (rt.planner) notes.push(`planner: ${rt.planner.source}`);
   if (rt.cascade) notes.push(`cascading: ${rt.cascade.source}`);
-  const runtimePlan = planGreedyArena(buffers, rt.alignmentBytes.value);
   const runtimeTimeline = liveTimeline(buffers, execOrder.length).timeline;
-  const runtimeActivationBytes = Math.max(runtimePlan.arenaBytes, ...runtimeTimeline);
+  // TFLM's greedy-by-size plan may fragment above the live bytes; a `live-bytes` planner does not.
+  const runtimePlanBytes = rt.planner?.kind === 'live-bytes' ? 0 : planGreedyArena(buffers, rt.alignmentBytes.value).arenaBytes;
+  const runtimeActivationBytes = Math.max(runtimePlanBytes, ...runtimeTimeline);
   const patchStagePeakBytes = patchedUntil >= 0 ? Math.max(...runtimeTimeline.slice(0, patchedUntil + 1)) : undefined;
   const persistentBytes = rt.persistentBytes(g);
   const runtimeRamBytes = runtimeActivationBytes + persistentBytes + ioBytes;

@@ -8,6 +8,7 @@
  * quantization data). Flash holds the weights in the runtime's own format.
  */
 import type { Graph, Layer } from '../graph/types.ts';
+import { isSlidingWindow } from './overlap.ts';
 import type { RuntimeId } from './types.ts';
 
 export interface Sourced {
@@ -26,6 +27,17 @@ export interface RuntimeSpec {
   readonly ioSource: string;
   /** Depthwise output overwrites its input when that input dies there (+ a one-channel temp buffer). */
   readonly inPlaceDepthwise?: { readonly tempChannelBuffer: boolean; readonly source: string; readonly estimate?: true };
+  /**
+   * A layer for which `eligible` holds writes its output over its input when that input dies there,
+   * shifted by the row-streaming offset (overlap.ts): the pair needs max(out, offset + in) bytes.
+   */
+  readonly overlapOutput?: { readonly eligible: (l: Layer) => boolean; readonly source: string };
+  /**
+   * How buffers are placed in the activation buffer. Default: TF-Lite Micro's greedy-by-size planner
+   * (arena.ts), whose fragmentation can exceed the live-bytes peak. `live-bytes`: a planner that
+   * reaches the peak of live bytes (with the runtime's overlaps and scratch), i.e. no fragmentation.
+   */
+  readonly planner?: { readonly kind: 'live-bytes'; readonly source: string };
   /** Kernel workspace per layer, bytes (0 = none). */
   readonly scratchBytes: (l: Layer, elemBytes: number) => number;
   readonly scratchSource: string;
@@ -116,17 +128,35 @@ export const RUNTIMES: Readonly<Record<RuntimeId, RuntimeSpec>> = {
   },
   'x-cube-ai': {
     id: 'x-cube-ai',
-    description: 'STM32Cube.AI / X-CUBE-AI: one activations buffer with I/O allocated inside, runtime RAM apart',
+    description: 'STM32Cube.AI / X-CUBE-AI: one activations buffer with I/O allocated inside, conv/pool outputs overlapping their dying inputs, runtime RAM apart',
     alignmentBytes: { value: 4, source: 'estimate: 32-bit word alignment of the activations buffer (ST does not document its planner)', estimate: true },
     ioInArena: true,
     ioSource: 'ST Edge AI Core CLI --allocate-inputs / --allocate-outputs (https://stm32ai-cs.st.com/assets/embedded-docs/command_line_interface.html); the stm32ai-modelzoo tables are generated with both on (shared/data/mcu-memory.md)',
-    inPlaceDepthwise: {
-      tempChannelBuffer: false,
-      source: 'estimate: ST\'s allocator is not published; an output overwriting the depthwise input it consumes reproduces its MobileNetV2/MCUNet figures (0.8–1.2× on shared/data/mcu-memory.csv), where a plain liveness peak is up to 1.4× too high',
-      estimate: true,
+    // ST's allocator places a layer's output inside an "elementary memory area" that also holds its
+    // input, overlapping it for some layer types, so the pair needs between max(in, out) and in + out
+    // bytes (US 11,354,238 B2, STMicroelectronics, Folliot & Demaj, claims 1-3: "at least a part of the
+    // output data is stored in the elementary memory area in place of at least a part of the input
+    // data"; US 11,500,767 B2: two candidate output locations per layer, chosen by layer type). The
+    // generated code shows the placement: X-CUBE-AI 10 network.c of j0shmillar/uNPU-Bench @6bf01c2
+    // (npu/stm32h7a3/stm32h_yolo/yolo_stm32h/X-CUBE-AI/App/network.c) puts the RGB 3×3 conv's
+    // 36,864 B output 10,780 B before its 27,649 B input (expanding, overlapped; row-streaming minimum
+    // 10,080 B) and the next 3×3 conv's output 800 B before its input, and its activations size (44,448 B)
+    // is exactly the live bytes at that step. Pointwise (1×1) convolutions that widen the tensor are
+    // taken as not overlapped (an observation, not documented): in the generated files we could read no
+    // widening 1×1 output overlaps its input, and the stm32ai-modelzoo MobileNet v1 1.0 figure (1,331 KiB)
+    // exceeds depthwise output + pointwise output (1,176 KiB), which such an overlap would nearly halve.
+    overlapOutput: {
+      eligible: (l) => isSlidingWindow(l) && !(l.op === 'conv2d' && kernelHW(l)[0] * kernelHW(l)[1] === 1 && l.outputShape.reduce((a, b) => a * b, 1) > l.inputShapes[0].reduce((a, b) => a * b, 1)),
+      source: 'ST patents US 11,354,238 B2 / US 11,500,767 B2 (output stored in place of part of the input, per layer type) and X-CUBE-AI generated network.c offsets (j0shmillar/uNPU-Bench @6bf01c2): conv, depthwise and pooling outputs overlap their dying input at the row-streaming offset; widening 1×1 convs do not',
     },
+    // X-CUBE-AI's activations size is the live bytes of its worst step, not a fragmented arena: in the
+    // generated code above the buffer (44,448 B) ends where the peak step's live buffers (input, the
+    // overlapped output and two scratch buffers) end. ST's allocator searches placement sequences to
+    // minimise the area (US 11,609,851 B2, STMicroelectronics, "Device and method for allocating
+    // intermediate data from an artificial neural network"); TFLM's greedy-by-size plan is not used.
+    planner: { kind: 'live-bytes', source: 'ST allocator: placement-sequence search (US 11,609,851 B2); generated activations size = live bytes at the peak step (j0shmillar/uNPU-Bench @6bf01c2 network.c)' },
     scratchBytes: () => 0,
-    scratchSource: 'none modelled (X-CUBE-AI kernels use small per-layer scratch inside the activations buffer; not published)',
+    scratchSource: 'none modelled (X-CUBE-AI kernels use small per-layer scratch inside the activations buffer, a few KiB for 3×3 convs; not published)',
     // stm32ai-modelzoo READMEs list "Runtime RAM" apart: 7.21 KiB for ResNet-8 (16 layers),
     // 16.4 KiB for MobileNetV1 (30), 30.2 KiB for MobileNetV2 (65): ~470 B per layer.
     persistentBytes: (g) => 470 * g.layers.filter((l) => l.activationBytes > 0).length,
