@@ -14,7 +14,8 @@ import { corePeak } from '../memory/liveness.ts';
 import { buildAccuracyModel } from './accuracy.ts';
 import { applyPlan, pruneGraph } from './apply.ts';
 import { findPruneGroups, type PruneGroups } from './groups.ts';
-import { solveMilp, solveMilpSweep, type Combo, type LayerVars, type MilpBudgets, type MilpModel, type Objective } from './milp.ts';
+import { solveMilp, type Combo, type LayerVars, type MilpBudgets, type MilpModel, type Objective } from './milp.ts';
+import { solverPool } from './pool.ts';
 import type { Budgets, LayerChoice, ParetoPoint, PlanOptions, PlanResult, Predicted } from './types.ts';
 
 export type * from './types.ts';
@@ -121,7 +122,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
   const paramCache = cacheLevel?.kind === 'param_cache' && link && remote(unit) ? { sizeKiB: kib(cacheLevel.size_bytes.value), msPerKiB: (1024 / link.bandwidth_bytes_per_s.value) * 1e3, powerW: startUnit.power_w.active.value } : undefined;
 
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
-  const variantCache = new Map<string, { lr: SimResult['layers'][number]; weightsBytes: number }>();
+  const variantCache = new Map<string, { lr: SimResult['layers'][number]; weightsBytes: number; activationBytes: number; weightElements: number }>();
   const layers: (LayerVars & { combos: Combo[]; precisions: Precision[] })[] = g.layers.map((l, li) => {
     const u = unitOf.get(l.name)!;
     const onStart = u === unit && !protectedNames.has(l.name);
@@ -135,20 +136,24 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     // 50 % sparsity is a choice where the unit accelerates 2:4 (Orin tensor cores, DLA); elsewhere it
     // only shrinks stored weights (bitmask-compressed), so it is offered only under a flash budget.
     const sparseOption = onStart && l.weightElements > 0 && l.macs > 0 && (startUnit.sparse_speedup_2_4 !== undefined || opts.sizeOnlySparsity === true);
+    // Keys of this layer's variants: its attributes at each output ratio, its input shapes at each input ratio.
+    const attrsKey = new Map<number, string>(), shapesKey = new Map<number, string>();
     for (const sparse of sparseOption ? [false, true] : [false])
     for (const p of precisions) {
       for (const a of ratiosOf(outGroup)) {
         for (const b of inGroup === outGroup ? [a] : ratiosOf(inGroup)) {
           const variantLayer = variantLayers.get(a)!.get(l.name)!;
           const inShapes = l.inputs.map((i) => shapeIn(b, i));
-          const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
+          if (!attrsKey.has(a)) attrsKey.set(a, JSON.stringify(variantLayer.attrs));
+          if (!shapesKey.has(b)) shapesKey.set(b, JSON.stringify(inShapes));
           // Identical variants (repeated blocks) are simulated once.
-          const key = `${u}|${p}|${sparse}|${l.op}|${JSON.stringify(variantLayer.attrs)}|${JSON.stringify(inShapes)}`;
+          const key = `${u}|${p}|${sparse}|${l.op}|${attrsKey.get(a)}|${shapesKey.get(b)}`;
           let sim = variantCache.get(key);
           if (!sim) {
+            const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
             const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
             const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined, sparse24CompressedStorage: true });
-            sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes };
+            sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes, activationBytes: v.activationBytes, weightElements: v.weightElements };
             variantCache.set(key, sim);
           }
           const lr = sim.lr;
@@ -158,13 +163,13 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
             const bytes = inShapes[t.input].reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch;
             latMs += bytes * t.msPerByte;
           }
-          const outBytes = v.activationBytes * batch;
+          const outBytes = sim.activationBytes * batch;
           if (outputsToHost.has(l.name)) latMs += outBytes * msPerByte(u, 'host');
           const inputBytes = li === 0 ? g.inputs[0].shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch : 0;
           const wBytes = sim.weightsBytes;
           combos.push({
             p, sparse, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
-            remoteWeightKiB: paramCache && remote(u) && v.weightElements > 0 ? kib(wBytes) : 0,
+            remoteWeightKiB: paramCache && remote(u) && sim.weightElements > 0 ? kib(wBytes) : 0,
             remoteLayerLatMs: paramCache && remote(lr.unit) ? lr.latencyMs : 0,
             acc: acc.precisionDrop(l.name, p) + (sparse ? acc.sparseDrop(l.name) : 0),
           });
@@ -192,6 +197,7 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
 
   const groupList = [...prunable].sort((a, b) => a - b).map((id) => ({ id, ratios: PRUNE_RATIOS, acc: PRUNE_RATIOS.map((r) => acc.pruneDrop(memberLayers.get(id) ?? [], r)) }));
   dropDominatedOptions(layers);
+  foldFollowers(layers);
   return {
     graph: g, groups: { groupOf: groups.groupOf, prunable }, unit, baselinePrecision: basePrec, baseline, memberLayers,
     model: { layers, groups: groupList, constLatMs, constEnergyMj, idleW, liveAtStep, paramCache },
@@ -256,6 +262,30 @@ function dropDominatedOptions(layers: (LayerVars & { combos: Combo[]; precisions
     // A precision with no option left is gone; a layer with no sparse option left is dense-only.
     L.precisions = L.precisions.filter((p) => L.combos.some((c) => c.p === p));
     (L as { sparseOption: boolean }).sparseOption = L.combos.some((c) => c.sparse);
+  });
+}
+
+/**
+ * Folds each weightless follower whose choice its producer fixes — same precision, and the same
+ * channel group on its input and output as the producer's output (residual adds, pooling,
+ * resizes, activations) — into that producer: the MILP then has no variables for it (yolo11l:
+ * 128 of 302 layers). Followers of a folded layer follow its root instead.
+ */
+function foldFollowers(layers: (LayerVars & { combos: Combo[]; precisions: Precision[] })[]): void {
+  const rootOf = (li: number): number => layers[li].foldedInto?.root ?? li;
+  layers.forEach((F, li) => {
+    if (F.followsLayer === undefined) return;
+    const root = rootOf(F.followsLayer);
+    if (root !== F.followsLayer) layers[li] = F = { ...F, followsLayer: root };
+    const R = layers[root];
+    if (F.combos.length < 2 || F.precisions.length < 2 || F.inGroup !== F.outGroup || F.outGroup !== R.outGroup) return;
+    const comboOf: number[] = [];
+    for (const rc of R.combos) {
+      const fc = F.combos.findIndex((c) => c.p === rc.p && c.a === rc.a && c.b === rc.a);
+      if (fc < 0) return;
+      comboOf.push(fc);
+    }
+    layers[li] = { ...F, foldedInto: { root, comboOf } };
   });
 }
 
@@ -394,31 +424,50 @@ export async function planModel(g: Graph, profile: HardwareProfile, budgets: Bud
   };
 }
 
-/** Non-dominated (latency, accuracy drop, weights) plans across latency budgets from fastest to baseline. */
+/** Models with fewer MILP columns than this solve their Pareto sweep on the calling thread. */
+const POOL_MIN_COLUMNS = 400;
+
+/**
+ * Non-dominated (latency, accuracy drop, weights) plans across latency budgets from fastest to
+ * baseline. With `opts.jobs` > 1 the budgets are solved on that many worker threads; the points
+ * are independent solves, so the front is the same for any number of threads.
+ */
 export async function paretoFront(prep: Prepared, profile: HardwareProfile, budgets: Budgets, opts: PlanOptions, points: number): Promise<ParetoPoint[]> {
   const { latencyMs: _ignored, fps: _fps, ...others } = budgets;
-  const fastest = await solveChecked(prep, profile, others, 'latency', opts);
-  if (!('choices' in fastest)) return [];
-  const lo = fastest.sim.latencyMs, hi = Math.max(lo, prep.baseline.latencyMs);
-  const found: ParetoPoint[] = [{ latencyMs: lo, accuracyDropPct: fastest.acc, weightsBytes: fastest.sim.memory.weightsBytes, plan: fastest.choices }];
-  // One native model for the whole sweep: only the latency bound changes between solves.
-  const limits = Array.from({ length: points - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / (points - 1));
-  const batch = opts.batch ?? 1;
-  const sols = await solveMilpSweep(prep.model, toMilpBudgets({ ...others, latencyMs: limits[0] }, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), limits);
-  for (let k = 0; k < limits.length; k++) {
-    const sol = sols[k];
-    if (sol.status !== 'Optimal' && !sol.status.startsWith('Time limit')) continue;
-    const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
-    const sim = resimulate(prep, profile, choices, opts);
-    const acc = planAccuracyDrop(prep, choices);
-    if (violations({ ...others, latencyMs: limits[k] }, sim, acc, batch).length === 0) {
-      found.push({ latencyMs: sim.latencyMs, accuracyDropPct: acc, weightsBytes: sim.memory.weightsBytes, plan: choices });
-      continue;
+  // Workers load the solver while this thread finds the fastest plan (which fixes the range).
+  // Starting one costs ~0.35 s (TypeScript loader and WebAssembly); models with a few hundred
+  // columns solve a whole sweep in less, so they stay on this thread.
+  const columns = prep.model.layers.reduce((n, l) => n + l.combos.length, 0);
+  const pool = solverPool(prep.model, points > 2 && columns >= POOL_MIN_COLUMNS ? opts.jobs ?? 1 : 1);
+  try {
+    const fastest = await solveChecked(prep, profile, others, 'latency', opts);
+    if (!('choices' in fastest)) return [];
+    const lo = fastest.sim.latencyMs, hi = Math.max(lo, prep.baseline.latencyMs);
+    const found: ParetoPoint[] = [{ latencyMs: lo, accuracyDropPct: fastest.acc, weightsBytes: fastest.sim.memory.weightsBytes, plan: fastest.choices }];
+    const limits = Array.from({ length: points - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / (points - 1));
+    const batch = opts.batch ?? 1;
+    const sols = await pool.solve(toMilpBudgets(others, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), limits);
+    for (let k = 0; k < limits.length; k++) {
+      const sol = sols[k];
+      if (sol.status !== 'Optimal' && !sol.status.startsWith('Time limit')) continue;
+      const choices = choicesFrom(prep, sol.comboOf, sol.ratioOfGroup);
+      const sim = resimulate(prep, profile, choices, opts);
+      const acc = planAccuracyDrop(prep, choices);
+      if (violations({ ...others, latencyMs: limits[k] }, sim, acc, batch).length === 0) {
+        found.push({ latencyMs: sim.latencyMs, accuracyDropPct: acc, weightsBytes: sim.memory.weightsBytes, plan: choices });
+        continue;
+      }
+      // The exact simulation broke a budget: fall back to the tightening loop for this point.
+      const s = await solveChecked(prep, profile, { ...others, latencyMs: limits[k] }, 'accuracy', opts);
+      if ('choices' in s) found.push({ latencyMs: s.sim.latencyMs, accuracyDropPct: s.acc, weightsBytes: s.sim.memory.weightsBytes, plan: s.choices });
     }
-    // The exact simulation broke a budget: fall back to the tightening loop for this point.
-    const s = await solveChecked(prep, profile, { ...others, latencyMs: limits[k] }, 'accuracy', opts);
-    if ('choices' in s) found.push({ latencyMs: s.sim.latencyMs, accuracyDropPct: s.acc, weightsBytes: s.sim.memory.weightsBytes, plan: s.choices });
+    return nonDominated(found);
+  } finally {
+    await pool.close();
   }
+}
+
+function nonDominated(found: readonly ParetoPoint[]): ParetoPoint[] {
   const dominated = (a: ParetoPoint, b: ParetoPoint) => b.latencyMs <= a.latencyMs && b.accuracyDropPct <= a.accuracyDropPct && b.weightsBytes <= a.weightsBytes && (b.latencyMs < a.latencyMs || b.accuracyDropPct < a.accuracyDropPct || b.weightsBytes < a.weightsBytes);
   const uniq = found.filter((p, i) => found.findIndex((q) => q.latencyMs === p.latencyMs && q.accuracyDropPct === p.accuracyDropPct && q.weightsBytes === p.weightsBytes) === i);
   return uniq.filter((p) => !uniq.some((q) => dominated(p, q))).sort((a, b) => a.latencyMs - b.latencyMs);

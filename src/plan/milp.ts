@@ -38,6 +38,12 @@ export interface LayerVars {
   readonly precisions: readonly Precision[];
   /** Whether the layer may take 2:4 sparsity (the unit accelerates it and the layer has weights). */
   readonly sparseOption: boolean;
+  /**
+   * A weightless follower whose every choice is fixed by its root producer's (same precision, same
+   * channel group): it gets no variables of its own, and `comboOf[c]` is its combination when the
+   * root takes combination c. Its costs ride on the root's variables.
+   */
+  readonly foldedInto?: { readonly root: number; readonly comboOf: readonly number[] };
 }
 
 export interface MilpModel {
@@ -132,6 +138,25 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
   const inputKiB = new Expr();
   m.layers.forEach((L, li) => {
     const e = new Expr();
+    if (L.foldedInto) {
+      // Costs and output bytes of a folded follower, on its root's variables (or constants).
+      const R = m.layers[L.foldedInto.root];
+      L.foldedInto.comboOf.forEach((fc, rc) => {
+        const c = L.combos[fc];
+        if (R.combos.length === 1) {
+          lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB; remoteLat.constant += c.remoteLayerLatMs;
+          e.constant = c.outKiB;
+          inputKiB.constant += c.inputKiB;
+          return;
+        }
+        const w = wName(L.foldedInto!.root, rc);
+        lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB); remoteLat.add(w, c.remoteLayerLatMs);
+        e.add(w, c.outKiB);
+        inputKiB.add(w, c.inputKiB);
+      });
+      outKiB.push(e);
+      return;
+    }
     if (L.combos.length === 1) {
       const c = L.combos[0];
       lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB; remoteLat.constant += c.remoteLayerLatMs;
@@ -172,6 +197,7 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
     outKiB.push(e);
   });
   m.layers.forEach((L, li) => {
+    if (L.foldedInto) return;
     const opts = optionsOf(L);
     if (opts.length > 1) for (const o of opts) binaries.push(xName(li, o.p, o.sparse));
     const f = L.followsLayer;
@@ -292,14 +318,27 @@ export interface MilpSolutionWithGap extends MilpSolution {
 export const MIP_ABS_GAP = 1e-6;
 
 /**
- * Solves the MILP for each latency limit in `latencyLimits` (one parse, one native model; only the
- * latency row's bound changes between solves — the Pareto sweep), or once when none is given.
+ * Solves the MILP once per latency limit in `latencyLimits` (the Pareto sweep), or once when none
+ * is given. Each limit gets a fresh native model, so a solution depends only on (model, budgets,
+ * limit) — not on which limits were solved before it or on which thread: the Pareto sweep can be
+ * split across worker threads and still give byte-identical output.
  */
 export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits?: readonly number[], timeLimitS = 30): Promise<MilpSolutionWithGap[]> {
-  const sweep = latencyLimits && latencyLimits.length > 0;
+  const sweep = latencyLimits !== undefined && latencyLimits.length > 0;
   const pb = buildProblem(m, sweep ? { ...budgets, latencyMs: latencyLimits[0] } : budgets, objective, tieBreakMs);
   const h = await highs();
   const { index, data } = toModelData(pb, h.infinity);
+  const latRow = sweep ? pb.rows.findIndex((r) => r.name === 'latency') : -1;
+  const constLat = latencyConstant(m);
+  const out: MilpSolutionWithGap[] = [];
+  for (const limit of sweep ? latencyLimits : [undefined]) {
+    if (limit !== undefined && latRow >= 0) data.rowUpper[latRow] = limit - constLat;
+    out.push(solveOnce(h, m, index, data, timeLimitS));
+  }
+  return out;
+}
+
+function solveOnce(h: any, m: MilpModel, index: ReadonlyMap<string, number>, data: ReturnType<typeof toModelData>['data'], timeLimitS: number): MilpSolutionWithGap {
   const model = h.createModel(data);
   try {
     model.options.set('output_flag', false);
@@ -307,30 +346,20 @@ export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objecti
     model.options.set('mip_abs_gap', MIP_ABS_GAP);
     // Primal heuristics cost more than they save here: the LP relaxation is near-integral, and
     // branch-and-bound finds incumbents in a few nodes (measured on zoo models: up to 2× faster).
+    // Feasibility jump runs even at effort 0 and took ~20 % of a 50-point Pareto sweep
+    // (mobilenet-v2 on the Orin, `npm run bench`) without ever supplying the final incumbent.
     model.options.set('mip_heuristic_effort', 0);
+    model.options.set('mip_heuristic_run_feasibility_jump', false);
     // A bound on solve time: past it the best plan found is returned with its proved gap (reported).
     model.options.set('time_limit', timeLimitS);
-    const colName = (v: string) => index.get(v) ?? -1;
-    const latRow = sweep ? pb.rows.findIndex((r) => r.name === 'latency') : -1;
-    const constLat = latencyConstant(m);
-    const out: MilpSolutionWithGap[] = [];
-    let previous: Float64Array | undefined;
-    for (const limit of sweep ? latencyLimits : [undefined]) {
-      if (limit !== undefined && latRow >= 0) model.changeRowBounds(latRow, -h.infinity, limit - constLat);
-      if (previous) {
-        try { model.setSolution({ colValue: previous }); } catch { /* a start the model rejects is only a hint */ }
-      }
-      const run = model.run();
-      let status = statusName(h, run.modelStatus);
-      // Out of time with a feasible plan in hand: keep it, and say so (status and gap are reported).
-      if (status === 'timeLimit' && Number.isFinite(model.getObjectiveValue()) && Number(model.info.get('primal_solution_status')) === 2) status = 'Time limit reached (best plan found)';
-      if (status !== 'Optimal' && !status.startsWith('Time limit')) { out.push({ status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map(), gap: Number.NaN }); continue; }
-      const x = model.getSolution().colValue as Float64Array;
-      previous = x;
-      const val = (v: string) => { const i = colName(v); return i >= 0 ? x[i] : 0; };
-      out.push({ ...readSolution(m, val, status, model.getObjectiveValue()), gap: Number(model.info.get('mip_gap')) || 0 });
-    }
-    return out;
+    const run = model.run();
+    let status = statusName(h, run.modelStatus);
+    // Out of time with a feasible plan in hand: keep it, and say so (status and gap are reported).
+    if (status === 'timeLimit' && Number.isFinite(model.getObjectiveValue()) && Number(model.info.get('primal_solution_status')) === 2) status = 'Time limit reached (best plan found)';
+    if (status !== 'Optimal' && !status.startsWith('Time limit')) return { status, objective: Number.NaN, comboOf: [], ratioOfGroup: new Map(), gap: Number.NaN };
+    const x = model.getSolution().colValue as Float64Array;
+    const val = (v: string) => { const i = index.get(v); return i !== undefined ? x[i] : 0; };
+    return { ...readSolution(m, val, status, model.getObjectiveValue()), gap: Number(model.info.get('mip_gap')) || 0 };
   } finally {
     model.dispose();
   }
@@ -346,16 +375,22 @@ function statusName(h: any, code: number): string {
 /** The latency expression's constant part (moved to the right-hand side by buildLp). */
 function latencyConstant(m: MilpModel): number {
   let c = m.constLatMs;
-  for (const L of m.layers) if (L.combos.length === 1) c += L.combos[0].latMs;
+  for (const L of m.layers) {
+    if (L.foldedInto && m.layers[L.foldedInto.root].combos.length === 1) c += L.combos[L.foldedInto.comboOf[0]].latMs;
+    else if (!L.foldedInto && L.combos.length === 1) c += L.combos[0].latMs;
+  }
   return c;
 }
 
 function readSolution(m: MilpModel, val: (v: string) => number, status: string, objective: number): MilpSolution {
-  const comboOf = m.layers.map((L, li) => {
-    if (L.combos.length === 1) return 0;
+  const comboOf: number[] = [];
+  m.layers.forEach((L, li) => {
+    // Roots come before their folded followers (a producer precedes its consumers).
+    if (L.foldedInto) { comboOf.push(L.foldedInto.comboOf[comboOf[L.foldedInto.root]]); return; }
+    if (L.combos.length === 1) { comboOf.push(0); return; }
     let best = 0, bv = -1;
     L.combos.forEach((_, ci) => { const v = val(wName(li, ci)); if (v > bv + 1e-9) { bv = v; best = ci; } });
-    return best;
+    comboOf.push(best);
   });
   const ratioOfGroup = new Map<number, number>();
   for (const G of m.groups) {

@@ -44,6 +44,8 @@ export interface PlanOptions {
   readonly sizeOnlySparsity?: boolean;
   /** Clock for the solver-time report (the CLI passes performance.now; the core never reads the clock). */
   readonly now?: () => number;
+  /** Worker threads for the Pareto sweep (the CLI passes the machine's cores; 1 = this thread only). */
+  readonly jobs?: number;
 }
 
 export interface Predicted {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { EdgeplanError } from '../../errors/index.ts';
 import { planModel, type Budgets, type PlanResult, type Predicted } from '../../plan/index.ts';
@@ -30,6 +31,7 @@ export interface PlanArgs {
   widthMultiplier?: number;
   out?: string;
   json: boolean;
+  jobs?: number;
 }
 
 export function budgetsFrom(a: PlanArgs): Budgets {
@@ -115,6 +117,11 @@ export function planCommand(io: Io) {
       .option('width-multiplier', { type: 'number', describe: 'channel width multiplier' })
       .option('out', { type: 'string', describe: 'write plan.json (accepted by simulate --plan)' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .option('jobs', { type: 'number', describe: 'worker threads for the --pareto sweep (default: the CPU count; the front does not depend on it)' })
+      .check((a) => {
+        if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || (a.jobs as number) < 1 || (a.jobs as number) > 256)) throw new Error(`--jobs must be an integer from 1 to 256, got ${a.jobs}`);
+        return true;
+      })
       .example('$0 plan --device jetson-orin-nano --budget 16ms', 'plan the default model (mobilenet-v3-large) for 60 fps')
       .example('$0 plan --device stm32h7a3 --model mobilenet-v1-025-vww --budget 100ms --memory 256KiB --flash 1MB', 'MCU under SRAM and flash budgets')
       .example('$0 plan --device coral-usb --model resnet-50 --budget 33ms --pareto --json', 'Edge TPU plan with its Pareto front'),
@@ -127,7 +134,7 @@ export function planCommand(io: Io) {
       const r = await planModel(g, profile, budgets, {
         unit: argv.unit, batch: argv.batch, link: argv.link, pareto: argv.pareto, sensitivity,
         protect: argv.protect ? argv.protect.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-        now: io.now,
+        now: io.now, jobs: argv.jobs ?? availableParallelism(),
       });
       if (argv.out && r.feasible) {
         const file: PlanFile = { device: r.device, model: argv.model, unit: argv.unit ?? profile.default_unit, resolution: argv.resolution, width_multiplier: argv.widthMultiplier, batch: argv.batch, plan: { layers: r.plan.layers } };
