@@ -5,7 +5,9 @@
  * profile's per-op-class efficiencies, overheads and cache/memory bandwidths to the kernel times
  * and the totals (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
  * Each model is simulated from its exported ONNX file re-imported, i.e. the graph ONNX Runtime runs
- * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph.
+ * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph. The profile
+ * gets ONNX Runtime's Conv + residual Add fusion for this architecture (withOrtFusions), so a fused
+ * kernel is fitted as the Conv that reads the Add's other operand.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { stringify } from 'yaml';
 import { EdgeplanError } from '../../errors/index.ts';
 import { parseProfile } from '../../hardware/index.ts';
 import { exportOnnx, fitHostProfile, importModel, type HostSample } from '../../import/index.ts';
-import { attributeNodeTimes, bandwidthProbes, withCpuCaches, type CpuCache } from '../../import/host-fit.ts';
+import { attributeNodeTimes, bandwidthProbes, withCpuCaches, withOrtFusions, type CpuCache } from '../../import/host-fit.ts';
 import { buildZooModel } from '../../zoo/index.ts';
 import { loadDeviceArg } from '../device-arg.ts';
 import { table, toJson } from '../format.ts';
@@ -60,7 +62,7 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
   const u0 = loaded.units[loaded.default_unit];
   if (u0.kind !== 'cpu') throw new EdgeplanError('bad_value', `calibrate measures the CPU this runs on, but ${loaded.id}'s default unit is a ${u0.kind}`, { fix: 'use --device host (or a CPU profile of this machine)' });
   const caches = readCpuCaches();
-  const base = withCpuCaches(loaded, caches);
+  const base = withOrtFusions(withCpuCaches(loaded, caches), process.arch);
   const u = base.units[base.default_unit];
   const stat = a.statistic ?? 'median';
   const threads = a.threads ?? u.threads?.value ?? 1;
