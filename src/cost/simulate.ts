@@ -11,6 +11,7 @@ import { weightBytesAt } from '../graph/build.ts';
 import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
 import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
+import { convAddFusions, KERNEL_FUSIONS, type ConvAddFusion, type KernelFusion } from './fusion.ts';
 import { activationPeak } from './memory.ts';
 import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
@@ -167,6 +168,37 @@ export function swishPairs(g: Graph): { sigmoids: Set<string>; muls: Map<string,
   return { sigmoids, muls };
 }
 
+/**
+ * The Conv + residual Add (+ activation) groups the runtimes of `profile` fuse (src/cost/fusion.ts):
+ * a unit's named runtime, when `runtime` selects one, performs its own `kernel_fusions` only;
+ * otherwise the unit's reference runtime performs the unit's. A group fuses only when all its
+ * layers run on one such unit at fp32 (ONNX Runtime's fusions are float-only).
+ */
+export function runtimeFusions(g: Graph, profile: HardwareProfile, runtime: string | undefined, placement: (name: string) => { unit: string; precision: Precision }): { byConv: Map<string, ConvAddFusion>; fusedInto: Map<string, string> } {
+  const byConv = new Map<string, ConvAddFusion>();
+  const fusedInto = new Map<string, string>();
+  const declared = new Map(Object.entries(profile.units).map(([id, u]) => {
+    const rt = runtimeFor(u, runtime);
+    return [id, new Set(Object.keys((rt ? rt.runtime.kernel_fusions : u.kernel_fusions) ?? {}))];
+  }));
+  for (const rule of KERNEL_FUSIONS) {
+    if (![...declared.values()].some((d) => d.has(rule))) continue;
+    const eligible = (l: Layer) => {
+      const a = placement(l.name);
+      return declared.get(a.unit)!.has(rule) && a.precision === 'fp32' && !fusedInto.has(l.name) && !byConv.has(l.name);
+    };
+    const f = convAddFusions(g, rule as KernelFusion, eligible);
+    for (const [conv, grp] of f.byConv) {
+      const unit = placement(conv).unit;
+      if ([grp.add, grp.activation].some((n) => n !== undefined && placement(n).unit !== unit)) continue;
+      byConv.set(conv, grp);
+      fusedInto.set(grp.add, conv);
+      if (grp.activation) fusedInto.set(grp.activation, conv);
+    }
+  }
+  return { byConv, fusedInto };
+}
+
 export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): SimResult {
   const startUnit = opts.unit ?? profile.default_unit;
   const first = profile.units[startUnit];
@@ -237,6 +269,8 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
 
   // 3. Per-layer roofline.
   const swish = swishPairs(g);
+  const fused = runtimeFusions(g, profile, opts.runtime, (n) => assign.get(n)!);
+  const byName = new Map(g.layers.map((l) => [l.name, l]));
   const layers: LayerResult[] = [];
   const unitBusyMs = new Map<string, number>();
   /** Per dataflow unit: summed stage work (roofline time without pipeline fill), for the streaming rate. */
@@ -253,12 +287,16 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const ops = layerOps(l) * batch;
-    // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs).
-    const inPlace = (l.activationBytes === 0 && l.macs === 0) || swish.sigmoids.has(l.name);
+    // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs); a residual Add
+    // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions).
+    const fusedInto = fused.fusedInto.get(l.name);
+    const inPlace = (l.activationBytes === 0 && l.macs === 0) || swish.sigmoids.has(l.name) || fusedInto !== undefined;
     const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff * speedup)) * 1e3;
     const bytesPer = DTYPE_BYTES[a.precision];
     const outBytes = l.outputShape.reduce((x, y) => x * y, 1) * bytesPer * batch;
-    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : l.inputShapes;
+    // A Conv that absorbed a residual Add also reads the Add's other operand (its Sum input).
+    const sum = fused.byConv.get(l.name);
+    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : sum ? [...l.inputShapes, byName.get(sum.add)!.inputShapes[sum.otherInput]] : l.inputShapes;
     const inBytes = readShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
     const wBytes = weightBytesOn(l, a.unit, a.precision);
     // Activations live in the unit's memory, or its on-chip level when the layer's tensors fit there.
@@ -284,7 +322,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const bytes = inPlace ? 0 : inBytes + outBytes + wBytes;
     layers.push({
       name: l.name, op: l.op, unit: a.unit, precision: a.precision, macs: l.macs * batch, bytes, latencyMs, computeMs, memoryMs, bound,
-      fallback: a.unit !== startUnit, fallbackReason: a.unit !== startUnit ? a.reason : undefined,
+      fallback: a.unit !== startUnit, fallbackReason: a.unit !== startUnit ? a.reason : undefined, ...(fusedInto !== undefined ? { fusedInto } : {}),
       opsPerByte: bytes > 0 ? ops / bytes : 0, attainedOpsPerS: latencyMs > 0 ? ops / (latencyMs / 1e3) : 0,
     });
     unitBusyMs.set(a.unit, (unitBusyMs.get(a.unit) ?? 0) + latencyMs);

@@ -49,6 +49,8 @@ export interface LayerResult {
   readonly fallback: boolean;
   /** Why it fell back, when it did. */
   readonly fallbackReason?: string;
+  /** The layer the runtime runs this one inside (a residual Add or its activation fused into a Conv): it costs nothing itself. */
+  readonly fusedInto?: string;
   /** Arithmetic intensity (ops per byte) and attained ops/s, for the roofline chart. */
   readonly opsPerByte: number;
   readonly attainedOpsPerS: number;

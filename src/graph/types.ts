@@ -107,6 +107,12 @@ export interface Graph {
    * anchor boxes, n_anchors × 4 float32), counted in a runtime's flash figure.
    */
   readonly constantBytes?: number;
+  /**
+   * True when the model file leaves input height/width open and the importer fixed them
+   * (--resolution): a runtime that plans at load time sees symbolic shapes there, and ONNX
+   * Runtime's Conv + residual Add fusions need shapes it can prove equal (src/cost/fusion.ts).
+   */
+  readonly openInputShape?: true;
 }
 
 export interface GraphTotals {

@@ -5,6 +5,8 @@
  * bytes_per_s, ops_per_s (DENSE, 1 MAC = 2 ops), w, us, mhz.
  */
 
+import type { KernelFusion } from '../cost/fusion.ts';
+
 export const PRECISIONS = ['fp32', 'fp16', 'int8', 'int4'] as const;
 /** Numeric precision of weights/activations/compute. */
 export type Precision = (typeof PRECISIONS)[number];
@@ -83,6 +85,19 @@ export interface UnitConstraints {
   readonly notes?: readonly string[];
 }
 
+/** A rule with its provenance (no number: the source says where the rule comes from). */
+export interface SourcedRule {
+  readonly source: string;
+  readonly note?: string;
+}
+
+/**
+ * Kernel fusions a runtime performs that the cost model applies (src/cost/fusion.ts), by id:
+ * `ort_nchwc_conv_sum` (ONNX Runtime CPU EP on x86-64, NCHWc Conv with a Sum input) and
+ * `ort_conv_add_activation` (ONNX Runtime CPU EP elsewhere, FusedConv with a Sum input).
+ */
+export type KernelFusions = { readonly [F in KernelFusion]?: SourcedRule };
+
 /**
  * One inference runtime of a unit (NCNN, ONNX Runtime, PyTorch eager, a Python API ...), relative
  * to the reference runtime the unit's efficiencies describe. Absent scales are 1, absent costs 0.
@@ -97,6 +112,8 @@ export interface UnitRuntime {
   readonly overhead_scale?: SourcedNumber;
   /** Added per inference, microseconds. */
   readonly fixed_overhead_us?: SourcedNumber;
+  /** Fusions this runtime performs; absent = none (the reference runtime's are not inherited). */
+  readonly kernel_fusions?: KernelFusions;
   readonly notes?: readonly string[];
 }
 
@@ -142,6 +159,8 @@ export interface ComputeUnit {
   readonly overhead_us_per_layer: SourcedNumber;
   /** Fixed cost per inference (invoke, sync), microseconds. */
   readonly fixed_overhead_us: SourcedNumber;
+  /** Kernel fusions of the reference runtime (the one the efficiencies describe); absent = none. */
+  readonly kernel_fusions?: KernelFusions;
   /** Runtimes whose kernels/dispatch differ from the reference runtime the efficiencies describe. */
   readonly runtimes?: Readonly<Record<string, UnitRuntime>>;
   /** Present on dataflow (spatially pipelined) chips such as Hailo-8. */

@@ -139,6 +139,24 @@ export function withCpuCaches(base: HardwareProfile, caches: readonly CpuCache[]
 }
 
 /**
+ * `base` with the kernel fusions of ONNX Runtime's CPU execution provider on this machine's
+ * architecture, the runtime edgeplan measure and calibrate time (src/cost/fusion.ts): on x86-64 its
+ * NCHWc layout pass folds residual Adds into the Conv (`ort_nchwc_conv_sum`), elsewhere
+ * ConvAddActivationFusion does (`ort_conv_add_activation`). The fit then compares each fused
+ * kernel's time (one node in ORT's profile, named after the Conv) with the Conv it was folded into,
+ * Add and activation included, and the Add and activation layers cost nothing.
+ */
+export function withOrtFusions(base: HardwareProfile, arch: string): HardwareProfile {
+  const unitId = base.default_unit;
+  const u = base.units[unitId];
+  const nchwc = arch === 'x64' || arch === 'ia32';
+  const kernel_fusions = nchwc
+    ? { ort_nchwc_conv_sum: u.kernel_fusions?.ort_nchwc_conv_sum ?? { source: 'onnxruntime/core/optimizer/nchwc_transformer.cc (TransformBinary, TransformActivation), Level 3 on x86-64 (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' } }
+    : { ort_conv_add_activation: u.kernel_fusions?.ort_conv_add_activation ?? { source: 'onnxruntime/core/optimizer/conv_add_act_fusion.cc (ConvAddActivationFusion), Level 3, CPU EP (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' } };
+  return { ...base, units: { ...base.units, [unitId]: { ...u, kernel_fusions } } };
+}
+
+/**
  * Synthetic streaming probes: 16 chained Adds (a_i = a_{i-1} + x) on one tensor of 128 KiB to
  * 8 MiB, exported and timed like the models. Their time is pure element-wise memory traffic and
  * dispatch, which pins the cache and memory bandwidths and the element-wise class.

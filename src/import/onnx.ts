@@ -10,7 +10,7 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { EdgeplanError } from '../errors/index.ts';
-import type { DType, GraphInput, LayerAttrs, OpName } from '../graph/types.ts';
+import type { DType, Graph, GraphInput, LayerAttrs, OpName } from '../graph/types.ts';
 import { Assembler, broadcastShapes, product } from './assemble.ts';
 import type { ImportOptions, ImportResult } from './types.ts';
 
@@ -152,6 +152,7 @@ export function importOnnx(bytes: Uint8Array, file: string, opts: ImportOptions 
     countStored(c);
   }
   const inputs: GraphInput[] = [];
+  let openInputShape = false;
   for (const i of g.input) {
     const name = i.name ?? '';
     if (vals.has(name)) continue; // IR < 4 lists initializers among the inputs
@@ -166,6 +167,7 @@ export function importOnnx(bytes: Uint8Array, file: string, opts: ImportOptions 
       else { shape.push(0); dynamic.push(k); }
     });
     if (dynamic.length) {
+      openInputShape = true;
       if (opts.resolution === undefined && opts.inputSize === undefined) {
         throw new EdgeplanError('bad_value', `input '${name}' has a dynamic shape [${dims.map((d, k) => (shape[k] > 0 || k === 0 ? shape[k] : d.dimParam || '?')).join(', ')}]`, { file, fix: 'pass --resolution N to fix its open height/width' });
       }
@@ -724,7 +726,8 @@ export function importOnnx(bytes: Uint8Array, file: string, opts: ImportOptions 
     if (v?.kind === 'dyn') outputs.push(v.ref);
   }
   const base = file.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '');
-  const graph = asm.finish({ name: base, outputs, source: file });
+  const built = asm.finish({ name: base, outputs, source: file });
+  const graph: Graph = openInputShape ? { ...built, openInputShape: true } : built;
   const weightDtype = storedDtypes.size > 1 ? (storedDtypes.has('int8') ? 'int8' : 'mixed') : ([...storedDtypes][0] ?? 'fp32');
   return { graph, warnings, storedParams, weightDtype: weightDtype as ImportResult['weightDtype'] };
 }

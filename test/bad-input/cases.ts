@@ -147,6 +147,8 @@ export const BAD_CASES: readonly BadCase[] = [
   { name: 'export with width multiplier 9', args: ['export', '--model', 'mobilenet-v2', '--width-multiplier', '9', '--out', '@out'], where: [/width multiplier/, '9'] },
   { name: 'export a file of no model format', args: ['export', '--model', '@data-columns.csv', '--out', '@out'], where: ['data-columns.csv'] },
   { name: 'measure with 0 runs', args: ['measure', '--model', '@trunc-half.onnx', '--runs', '0'], where: ['--runs'] },
+  { name: 'measure with a negative --min-time-ms', args: ['measure', '--model', '@trunc-half.onnx', '--min-time-ms', '-5'], where: ['--min-time-ms'] },
+  { name: 'measure with 0 --max-runs', args: ['measure', '--model', '@trunc-half.onnx', '--max-runs', '0'], where: ['--max-runs'] },
   { name: 'devices with an unknown flag', args: ['devices', '--bogus'], where: ['bogus'] },
   { name: 'measure a zoo id instead of an .onnx', args: ['measure', '--model', 'mobilenet-v2'], where: ['--model'] },
   { name: 'calibrate a device that is not a CPU', args: ['calibrate', '--device', 'coral-usb', '--out', '@out'], where: ['--device'] },

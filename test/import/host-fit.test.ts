@@ -203,3 +203,35 @@ describe('fitHostProfile on kernel times', () => {
     }
   });
 });
+
+describe('fused kernels in the fit (ONNX Runtime on this machine)', () => {
+  // ORT's NCHWc Sum fusion is x86-64 only; elsewhere the kernel names and the rule differ.
+  it.runIf(process.arch === 'x64').each(['resnet8-cifar', 'mobilenet-v2'])('%s: the layers simulate folds into a Conv are exactly those with no kernel in ORT\'s profile, and the Conv has one', async (id) => {
+    const { nodeIo } = await import('../../src/cli/main.ts');
+    const { measureOnnx } = await import('../../src/cli/commands/measure.ts');
+    const { exportOnnx, importModel } = await import('../../src/import/index.ts');
+    const bytes = exportOnnx(buildZooModel(id), { seed: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'edgeplan-fused-'));
+    try {
+      const path = join(dir, `${id}.onnx`);
+      writeFileSync(path, bytes);
+      const m = await measureOnnx(nodeIo(), path, { threads: 1, runs: 1, minTimeMs: 0, warmup: 1, profileRuns: 2 });
+      const g = importModel(bytes, path).graph;
+      const { layerUs } = attributeNodeTimes(g, m.nodes ?? []);
+      const r = simulate(g, host(), { precision: 'fp32', batch: 1, threads: 1 });
+      const fused = r.layers.filter((l) => l.fusedInto !== undefined);
+      expect(fused.length).toBeGreaterThan(0);
+      for (const l of fused) {
+        expect(layerUs.has(l.name), `${l.name} has a kernel of its own`).toBe(false);
+        expect(layerUs.has(l.fusedInto!), `${l.fusedInto} (absorbed ${l.name}) has no kernel`).toBe(true);
+      }
+      // Every Add simulate still charges as a layer has its own kernel.
+      for (const l of r.layers.filter((x) => x.op === 'add' && x.fusedInto === undefined)) expect(layerUs.has(l.name), l.name).toBe(true);
+      // So the per-kernel fit compares like with like: each conv or element-wise kernel with a costed
+      // layer (reshapes are views simulate does not cost; the fit skips them).
+      for (const l of r.layers) if (layerUs.has(l.name) && !['reshape', 'flatten'].includes(l.op)) expect(l.latencyMs, l.name).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,7 +5,9 @@
  * profile's per-op-class efficiencies, overheads and cache/memory bandwidths to the kernel times
  * and the totals (src/import/host-fit.ts) and writes the fitted profile. Prints the fit's own error.
  * Each model is simulated from its exported ONNX file re-imported, i.e. the graph ONNX Runtime runs
- * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph.
+ * (SiLU as Sigmoid·Mul, as `simulate --model file.onnx` sees it), not the zoo graph. The profile
+ * gets ONNX Runtime's Conv + residual Add fusion for this architecture (withOrtFusions), so a fused
+ * kernel is fitted as the Conv that reads the Add's other operand.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,12 +17,12 @@ import { stringify } from 'yaml';
 import { EdgeplanError } from '../../errors/index.ts';
 import { parseProfile } from '../../hardware/index.ts';
 import { exportOnnx, fitHostProfile, importModel, type HostSample } from '../../import/index.ts';
-import { attributeNodeTimes, bandwidthProbes, withCpuCaches, type CpuCache } from '../../import/host-fit.ts';
+import { attributeNodeTimes, bandwidthProbes, withCpuCaches, withOrtFusions, type CpuCache } from '../../import/host-fit.ts';
 import { buildZooModel } from '../../zoo/index.ts';
 import { loadDeviceArg } from '../device-arg.ts';
 import { table, toJson } from '../format.ts';
 import type { Io } from '../io.ts';
-import { measureOnnx } from './measure.ts';
+import { DEFAULT_MIN_TIME_MS, measureOnnx } from './measure.ts';
 
 /**
  * The fit set, chosen to span op classes and sizes rather than model families: dense 3×3 convs
@@ -53,14 +55,14 @@ export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CpuC
   }).filter((c) => c.sizeBytes > 0);
 }
 
-export interface CalibrateArgs { device: string; threads?: number; runs: number; passes?: number; statistic?: 'median' | 'min'; out: string; json: boolean }
+export interface CalibrateArgs { device: string; threads?: number; runs: number; minTimeMs?: number; passes?: number; statistic?: 'median' | 'min'; out: string; json: boolean }
 
 export async function runCalibrate(io: Io, a: CalibrateArgs) {
   const loaded = loadDeviceArg(io, a.device);
   const u0 = loaded.units[loaded.default_unit];
   if (u0.kind !== 'cpu') throw new EdgeplanError('bad_value', `calibrate measures the CPU this runs on, but ${loaded.id}'s default unit is a ${u0.kind}`, { fix: 'use --device host (or a CPU profile of this machine)' });
   const caches = readCpuCaches();
-  const base = withCpuCaches(loaded, caches);
+  const base = withOrtFusions(withCpuCaches(loaded, caches), process.arch);
   const u = base.units[base.default_unit];
   const stat = a.statistic ?? 'median';
   const threads = a.threads ?? u.threads?.value ?? 1;
@@ -76,7 +78,7 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
       const path = join(dir, `${c.model}.onnx`);
       const bytes = exportOnnx(c.graph, { seed: 1 });
       writeFileSync(path, bytes);
-      const m = await measureOnnx(io, path, { threads, runs: a.runs, warmup: Math.min(5, a.runs), profileRuns: a.runs });
+      const m = await measureOnnx(io, path, { threads, runs: a.runs, minTimeMs: a.minTimeMs, warmup: Math.min(5, a.runs), profileRuns: a.runs });
       totals.set(c.model, [stat === 'min' ? m.min_ms : m.median_ms]);
       const graph = importModel(bytes, path).graph;
       const att = attributeNodeTimes(graph, m.nodes ?? []);
@@ -88,7 +90,7 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
     // minute (other tenants, clock), and the median of interleaved passes is not one slow spell.
     for (let pass = 1; pass < passes; pass++) {
       for (const c of cases) {
-        const m = await measureOnnx(io, join(dir, `${c.model}.onnx`), { threads, runs: a.runs, warmup: Math.min(5, a.runs) });
+        const m = await measureOnnx(io, join(dir, `${c.model}.onnx`), { threads, runs: a.runs, minTimeMs: a.minTimeMs, warmup: Math.min(5, a.runs) });
         totals.get(c.model)!.push(stat === 'min' ? m.min_ms : m.median_ms);
       }
     }
@@ -97,7 +99,7 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
     rmSync(dir, { recursive: true, force: true });
   }
   const cacheNote = caches.length ? `; cache sizes read from /sys at calibrate time: ${caches.map((c) => `L${c.level} ${c.type} ${c.sizeBytes} B`).join(', ')}` : '; /sys cache sizes unavailable';
-  const source = `edgeplan calibrate: least-squares log-error fit to ${nodeCount} ONNX Runtime CPU kernel times (profiler medians), per-layer and per-call overheads from ${stat} totals (median of ${passes} passes), of ${samples.length} models (4 Add streaming probes and ${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), ${a.runs} runs each`;
+  const source = `edgeplan calibrate: least-squares log-error fit to ${nodeCount} ONNX Runtime CPU kernel times (profiler medians), per-layer and per-call overheads from ${stat} totals (median of ${passes} passes), of ${samples.length} models (4 Add streaming probes and ${CALIBRATION_MODELS.join(', ')}), ${threads} thread(s), at least ${a.runs} runs and ${a.minTimeMs ?? DEFAULT_MIN_TIME_MS} ms of runs per model and pass`;
   const fit = fitHostProfile(base, samples, threads, source);
   const profile = {
     ...fit.profile,
@@ -119,7 +121,8 @@ export function calibrateCommand(io: Io) {
     builder: (y: Argv) => y
       .option('device', { type: 'string', default: 'host', describe: 'CPU profile to start from (id or .yaml)' })
       .option('threads', { type: 'number', describe: 'threads to measure and fit with (default: the profile\'s threads)' })
-      .option('runs', { type: 'number', default: 20, describe: 'timed runs per model' })
+      .option('runs', { type: 'number', default: 20, describe: 'fewest timed runs per model and pass (also the profiled runs per model)' })
+      .option('min-time-ms', { type: 'number', default: DEFAULT_MIN_TIME_MS, describe: 'per model and pass, time until the runs add up to this many ms (as measure does; 0: exactly --runs runs)' })
       .option('passes', { type: 'number', default: 3, describe: 'interleaved timing passes over the set; each model\'s total is the median over passes' })
       .option('statistic', { choices: ['median', 'min'] as const, default: 'median' as const, describe: 'per-model statistic fitted (min is robust to other processes on a busy machine)' })
       .option('out', { type: 'string', demandOption: true, describe: 'profile .yaml to write' })
@@ -129,6 +132,8 @@ export function calibrateCommand(io: Io) {
           const v = x[k];
           if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) throw new Error(`--${k} must be a positive integer, got ${v}`);
         }
+        const mt = x['min-time-ms'] as number;
+        if (!Number.isFinite(mt) || mt < 0) throw new Error(`--min-time-ms must be a non-negative number, got ${x['min-time-ms']}`);
         return true;
       })
       .example('$0 calibrate --device host --threads 1 --out host-calibrated.yaml', 'fit, then: edgeplan simulate --device host-calibrated.yaml --model m.onnx'),
