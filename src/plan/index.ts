@@ -426,6 +426,8 @@ export async function planModel(g: Graph, profile: HardwareProfile, budgets: Bud
 
 /** Models with fewer MILP columns than this solve their Pareto sweep on the calling thread. */
 const POOL_MIN_COLUMNS = 400;
+/** Chains of the Pareto sweep (see paretoFront). */
+const PARETO_CHAINS = 8;
 
 /**
  * Non-dominated (latency, accuracy drop, weights) plans across latency budgets from fastest to
@@ -446,7 +448,11 @@ export async function paretoFront(prep: Prepared, profile: HardwareProfile, budg
     const found: ParetoPoint[] = [{ latencyMs: lo, accuracyDropPct: fastest.acc, weightsBytes: fastest.sim.memory.weightsBytes, plan: fastest.choices }];
     const limits = Array.from({ length: points - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / (points - 1));
     const batch = opts.batch ?? 1;
-    const sols = await pool.solve(toMilpBudgets(others, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), limits);
+    // Interleaved chains: each solved in order, every optimum bounding the next (solveMilpChain);
+    // a fixed count, so the front is the same on any machine, and the hard tight limits spread out.
+    const chains = Array.from({ length: Math.min(PARETO_CHAINS, limits.length) }, (_, c) => limits.filter((_, k) => k % PARETO_CHAINS === c));
+    const solved = await pool.solveChains(toMilpBudgets(others, batch), 'accuracy', 1e-6 / Math.max(1e-9, prep.baseline.latencyMs), chains);
+    const sols = limits.map((_, k) => solved[k % PARETO_CHAINS][Math.floor(k / PARETO_CHAINS)]);
     for (let k = 0; k < limits.length; k++) {
       const sol = sols[k];
       if (sol.status !== 'Optimal' && !sol.status.startsWith('Time limit')) continue;

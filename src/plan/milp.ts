@@ -312,6 +312,8 @@ async function highs(): Promise<any> {
 export interface MilpSolutionWithGap extends MilpSolution {
   /** Relative MIP gap HiGHS proved (0 = optimal to tolerance). */
   readonly gap: number;
+  /** Columns fixed to 0 by bound-based fixing before the solve (solveMilpChain). */
+  readonly fixedColumns?: number;
 }
 
 /** Tolerances: the proved objective is within 1e-6 (absolute, accuracy points) of the optimum. */
@@ -336,6 +338,56 @@ export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objecti
     out.push(solveOnce(h, m, index, data, timeLimitS));
   }
   return out;
+}
+
+/**
+ * Solves a chain of increasing latency limits in order. A plan optimal at one limit stays feasible
+ * at every looser one, so its objective U bounds the next optimum from above; any choice whose
+ * objective alone — with every other layer and group at its cheapest — exceeds U cannot be in an
+ * optimal plan, and its column is fixed to 0 before the solve (bound-based fixing, exact: the
+ * optimum is unchanged). On loose limits, where the optimum is near zero loss, this removes most
+ * lossy choices. A chain's result depends only on its limits, never on threads or timing.
+ */
+export async function solveMilpChain(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits: readonly number[], timeLimitS = 30): Promise<MilpSolutionWithGap[]> {
+  if (!latencyLimits.length) return [];
+  const pb = buildProblem(m, { ...budgets, latencyMs: latencyLimits[0] }, objective, tieBreakMs);
+  const h = await highs();
+  const { index, data } = toModelData(pb, h.infinity);
+  const latRow = pb.rows.findIndex((r) => r.name === 'latency');
+  const constLat = latencyConstant(m);
+  const sets = choiceSets(m, index);
+  const cost = data.colCost;
+  const upper = Float64Array.from(data.colUpper);
+  const out: MilpSolutionWithGap[] = [];
+  let bound = Number.POSITIVE_INFINITY;
+  for (const limit of latencyLimits) {
+    if (latRow >= 0) data.rowUpper[latRow] = limit - constLat;
+    data.colUpper.set(upper);
+    let fixed = 0;
+    if (Number.isFinite(bound)) {
+      let cheapest = 0;
+      const mins = sets.map((cols) => cols.reduce((lo, c) => Math.min(lo, cost[c]), Number.POSITIVE_INFINITY));
+      for (const v of mins) cheapest += v;
+      // A margin well above the solver's tolerances keeps every optimal (and tied) choice.
+      const slack = bound + 1e-7 + 1e-6 * Math.abs(bound);
+      sets.forEach((cols, k) => { for (const c of cols) if (cheapest - mins[k] + cost[c] > slack) { data.colUpper[c] = 0; fixed++; } });
+    }
+    const sol = solveOnce(h, m, index, data, timeLimitS);
+    if (Number.isFinite(sol.objective)) bound = sol.objective;
+    out.push({ ...sol, fixedColumns: fixed });
+  }
+  return out;
+}
+
+/** Columns that form one-hot choices: each layer's combinations, each group's ratios. */
+function choiceSets(m: MilpModel, index: ReadonlyMap<string, number>): number[][] {
+  const sets: number[][] = [];
+  m.layers.forEach((L, li) => {
+    if (L.foldedInto || L.combos.length < 2) return;
+    sets.push(L.combos.map((_, ci) => index.get(wName(li, ci))).filter((i): i is number => i !== undefined));
+  });
+  for (const G of m.groups) sets.push(G.ratios.map((_, k) => index.get(zName(G.id, k))).filter((i): i is number => i !== undefined));
+  return sets.filter((s) => s.length > 0);
 }
 
 function solveOnce(h: any, m: MilpModel, index: ReadonlyMap<string, number>, data: ReturnType<typeof toModelData>['data'], timeLimitS: number): MilpSolutionWithGap {

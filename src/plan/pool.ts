@@ -1,31 +1,31 @@
 /**
- * Solves the points of a Pareto sweep on worker threads (node:worker_threads), each worker with its
- * own HiGHS instance. Every point is an independent solve (milp.ts gives each a fresh native model),
- * so results are placed by index and do not depend on the number of threads or on timing.
- * Workers are started when the pool is made, so loading the solver overlaps the caller's own
- * first solve (the fastest plan, which fixes the sweep's range).
+ * Solves the chains of a Pareto sweep (milp.ts solveMilpChain) on worker threads
+ * (node:worker_threads), each worker with its own HiGHS instance. A chain's result depends only on
+ * its limits, so results are placed by index and do not depend on the number of threads or on
+ * timing. Workers are started when the pool is made, so loading the solver overlaps the caller's
+ * own first solve (the fastest plan, which fixes the sweep's range).
  */
 import { Worker } from 'node:worker_threads';
-import { solveMilpSweep, type MilpBudgets, type MilpModel, type MilpSolutionWithGap, type Objective } from './milp.ts';
+import { solveMilpChain, type MilpBudgets, type MilpModel, type MilpSolutionWithGap, type Objective } from './milp.ts';
 
-export interface SweepTask {
+export interface ChainTask {
   readonly id: number;
   readonly budgets: MilpBudgets;
   readonly objective: Objective;
   readonly tieBreakMs: number;
-  readonly limit: number;
+  readonly limits: readonly number[];
 }
 
-export interface SweepReply {
+export interface ChainReply {
   readonly id: number;
-  readonly solution: MilpSolutionWithGap;
+  readonly solutions: readonly MilpSolutionWithGap[];
 }
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export interface SolverPool {
-  /** One solve per latency limit, in the order given. */
-  solve(budgets: MilpBudgets, objective: Objective, tieBreakMs: number, limits: readonly number[]): Promise<MilpSolutionWithGap[]>;
+  /** Solves each chain of latency limits; results in the order given. */
+  solveChains(budgets: MilpBudgets, objective: Objective, tieBreakMs: number, chains: readonly (readonly number[])[]): Promise<MilpSolutionWithGap[][]>;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,11 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
   const n = Math.max(0, Math.floor(jobs));
   if (n <= 1) {
     return {
-      solve: (budgets, objective, tieBreakMs, limits) => solveMilpSweep(model, budgets, objective, tieBreakMs, limits),
+      solveChains: async (budgets, objective, tieBreakMs, chains) => {
+        const out: MilpSolutionWithGap[][] = [];
+        for (const c of chains) out.push(await solveMilpChain(model, budgets, objective, tieBreakMs, c));
+        return out;
+      },
       close: async () => {},
     };
   }
@@ -44,16 +48,16 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
     w.once('error', reject);
   }));
   return {
-    async solve(budgets, objective, tieBreakMs, limits) {
-      const out: MilpSolutionWithGap[] = new Array(limits.length);
+    async solveChains(budgets, objective, tieBreakMs, chains) {
+      const out: MilpSolutionWithGap[][] = new Array(chains.length);
       let next = 0;
       await Promise.all(workers.map(async (w, k) => {
         await ready[k];
-        while (next < limits.length) {
+        while (next < chains.length) {
           const id = next++;
-          const task: SweepTask = { id, budgets, objective, tieBreakMs, limit: limits[id] };
-          out[id] = await new Promise<MilpSolutionWithGap>((resolve, reject) => {
-            const onMessage = (r: SweepReply) => { w.off('error', onError); resolve(r.solution); };
+          const task: ChainTask = { id, budgets, objective, tieBreakMs, limits: chains[id] };
+          out[id] = await new Promise<MilpSolutionWithGap[]>((resolve, reject) => {
+            const onMessage = (r: ChainReply) => { w.off('error', onError); resolve([...r.solutions]); };
             const onError = (e: Error) => { w.off('message', onMessage); reject(e); };
             w.once('message', onMessage);
             w.once('error', onError);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/cost/index.ts';
 import { loadYamlModel, type Graph } from '../../src/graph/index.ts';
 import { parseProfile, type HardwareProfile, type Precision } from '../../src/hardware/index.ts';
-import { accuracyDropOf, applyPlan, baselinePrecisionOf, findPruneGroups, planModel, PRUNE_RATIOS, violations, type Budgets, type LayerChoice } from '../../src/plan/index.ts';
+import { accuracyDropOf, applyPlan, baselinePrecisionOf, findPruneGroups, paretoFront, planModel, prepare, PRUNE_RATIOS, violations, type Budgets, type LayerChoice } from '../../src/plan/index.ts';
+import { solveMilpChain, solveMilpSweep } from '../../src/plan/milp.ts';
 import { buildZooModel } from '../../src/zoo/index.ts';
 import { runCli, tempFiles } from '../helpers.ts';
 
@@ -146,6 +147,35 @@ describe('planner on zoo models', () => {
       const a = r.pareto[i - 1], b = r.pareto[i];
       expect(b.accuracyDropPct < a.accuracyDropPct || b.weightsBytes < a.weightsBytes || b.latencyMs === a.latencyMs).toBe(true);
     }
+  });
+});
+
+describe('Pareto sweep', () => {
+  it('bound-based fixing along a chain keeps every optimum (same objective as independent solves)', async () => {
+    const g = buildZooModel('mobilenet-v2');
+    const p = profile('jetson-orin-nano-8gb');
+    const prep = prepare(g, p, {});
+    const base = prep.baseline.latencyMs;
+    const limits = [0.45, 0.5, 0.6, 0.75, 0.9, 1.0].map((f) => f * base);
+    const tb = 1e-6 / base;
+    const chained = await solveMilpChain(prep.model, {}, 'accuracy', tb, limits);
+    const alone = await solveMilpSweep(prep.model, {}, 'accuracy', tb, limits);
+    expect(chained.map((s) => s.status)).toEqual(alone.map((s) => s.status));
+    chained.forEach((s, k) => expect(Math.abs(s.objective - alone[k].objective)).toBeLessThanOrEqual(2e-6 + 1e-6 * Math.abs(alone[k].objective)));
+    // The objective falls as the limit loosens, so later links really are bounded, and fixing bites.
+    expect(chained[chained.length - 1].objective).toBeLessThan(chained[0].objective);
+    expect(chained[0].fixedColumns).toBe(0);
+    expect(chained[chained.length - 1].fixedColumns).toBeGreaterThan(100);
+  });
+
+  it('the front is byte-identical on one thread and on worker threads', async () => {
+    const g = buildZooModel('mobilenet-v2');
+    const p = profile('jetson-orin-nano-8gb');
+    const prep = prepare(g, p, {});
+    const one = await paretoFront(prep, p, {}, { jobs: 1 }, 12);
+    const two = await paretoFront(prep, p, {}, { jobs: 2 }, 12);
+    expect(one.length).toBeGreaterThan(3);
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
   });
 });
 
