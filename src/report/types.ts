@@ -49,7 +49,8 @@ export interface ExtraRow {
   readonly latencyMs: number;
 }
 
-export interface SimSummary {
+/** The configuration and headline figures of one simulation (shared by summaries and sweep rows). */
+export interface SimHeadline {
   readonly unit: string;
   readonly precision: Precision;
   readonly batch: number;
@@ -61,6 +62,9 @@ export interface SimSummary {
   readonly powerW: number;
   readonly weightsBytes: number;
   readonly peakActivationBytes: number;
+}
+
+export interface SimSummary extends SimHeadline {
   readonly streamedWeightsBytes?: number;
   readonly fits: Readonly<Record<string, boolean>>;
   readonly fallbackLayers: number;
@@ -155,20 +159,9 @@ export interface ModelSummary {
   readonly layers: number;
 }
 
-export interface SweepRow {
+export interface SweepRow extends SimHeadline {
   readonly device: string;
   readonly model: string;
-  readonly precision: Precision;
-  readonly resolution?: number;
-  readonly batch: number;
-  readonly threads?: number;
-  readonly unit: string;
-  readonly latencyMs: number;
-  readonly throughputFps: number;
-  readonly energyMj: number;
-  readonly powerW: number;
-  readonly weightsBytes: number;
-  readonly peakActivationBytes: number;
   readonly fitsDevice: boolean;
   readonly meets: boolean;
   readonly binding: string;

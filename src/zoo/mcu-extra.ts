@@ -22,14 +22,19 @@ import { conv, dwconv } from './blocks.ts';
 import { buildMobileNetV1 } from './mobilenet.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
-type Block = readonly [expand: number, out: number, stride: number, kernel: number];
+/** [mid channels / in channels, out channels, stride, depthwise kernel] per MobileInvertedResidualBlock. */
+export type McunetBlock = readonly [expand: number, out: number, stride: number, kernel: number];
 
-interface McunetConfig {
+/** What every MCUNet variant (ImageNet and VWW) is built from: its name in the model zoo and its searched blocks. */
+export interface McunetBase {
   readonly id: string;
   readonly netName: string;
   readonly resolution: number;
   readonly stem: number;
-  readonly blocks: readonly Block[];
+  readonly blocks: readonly McunetBlock[];
+}
+
+interface McunetConfig extends McunetBase {
   readonly classes: number;
 }
 

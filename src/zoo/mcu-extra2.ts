@@ -31,6 +31,7 @@
 import { GraphBuilder } from '../graph/build.ts';
 import type { Graph } from '../graph/types.ts';
 import { conv, dwconv, imageInput } from './blocks.ts';
+import type { McunetBase, McunetBlock } from './mcu-extra.ts';
 import type { BuildOptions, ZooEntry } from './types.ts';
 
 /** BN folded into a per-channel bias, as stored in the int8 .tflite files. */
@@ -42,16 +43,8 @@ const TF_SAME = 'same_upper' as const;
 // MCUNet VWW
 // ---------------------------------------------------------------------------------------------
 
-/** [mid channels / in channels, out channels, stride, depthwise kernel] per MobileInvertedResidualBlock. */
-type Block = readonly [expand: number, out: number, stride: number, kernel: number];
-
-interface McunetVwwConfig {
-  readonly id: string;
-  readonly netName: string;
+interface McunetVwwConfig extends McunetBase {
   readonly netId: string;
-  readonly resolution: number;
-  readonly stem: number;
-  readonly blocks: readonly Block[];
   readonly codegen: string;
 }
 
@@ -77,7 +70,7 @@ export const MCUNET_VWW_CONFIGS: readonly McunetVwwConfig[] = [VWW0, VWW1, VWW2]
  * proxyless-w0.3-r176_imagenet.json blocks in order, ZeroLayer blocks 3 and 4 left out (their forward
  * is `res = x`). Every block with stride 1 and equal channels has an IdentityLayer shortcut there.
  */
-const PROXYLESS_W03_BLOCKS: readonly Block[] = [
+const PROXYLESS_W03_BLOCKS: readonly McunetBlock[] = [
   [1, 8, 1, 3], [3, 16, 2, 5], [3, 16, 1, 3],
   [3, 16, 2, 7], [3, 16, 1, 3], [3, 16, 1, 5], [3, 16, 1, 5],
   [6, 24, 2, 7], [3, 24, 1, 5], [3, 24, 1, 5], [3, 24, 1, 5],
@@ -90,7 +83,7 @@ interface ProxylessNetSpec {
   readonly id: string;
   readonly task: ZooEntry['task'];
   readonly stem: number;
-  readonly blocks: readonly Block[];
+  readonly blocks: readonly McunetBlock[];
   /** 1×1 conv + BN + ReLU6 before the pool (0 = none). */
   readonly featureMix: number;
   readonly classes: number;
