@@ -4,6 +4,7 @@
  * relative to the scenario file), evaluates it and writes the design-review report.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { EdgeplanError, formatError } from '../../errors/index.ts';
@@ -144,7 +145,9 @@ export async function buildScenarioReport(io: Io, scenarioPath: string, opts: { 
   const d = resolveDevices(io, scenario);
   const m = resolveModels(io, scenario);
   if (d.problems.length || m.problems.length) raise(io, [...d.problems, ...m.problems]);
-  const report = await evaluateScenario(scenario, d.devices, m.models, { planner: planModel, onProgress: opts.onProgress });
+  // Pareto fronts solve on worker threads (the front does not depend on their number).
+  const jobs = availableParallelism();
+  const report = await evaluateScenario(scenario, d.devices, m.models, { planner: (g, p, b, o) => planModel(g, p, b, { ...o, jobs }), onProgress: opts.onProgress });
   return { scenario, report, files: renderReport(report, opts.formats ?? scenario.formats) };
 }
 
