@@ -5,7 +5,8 @@
  * timing. Workers are started when the pool is made, so loading the solver overlaps the caller's
  * own first solve (the fastest plan, which fixes the sweep's range).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers/index.ts';
 import { solveMilpChain, type MilpBudgets, type MilpModel, type MilpSolutionWithGap, type Objective } from './milp.ts';
 
 export interface ChainTask {
@@ -21,7 +22,7 @@ export interface ChainReply {
   readonly solutions: readonly MilpSolutionWithGap[];
 }
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
 
 export interface SolverPool {
   /** Solves each chain of latency limits; results in the order given. */
@@ -42,17 +43,24 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
       close: async () => {},
     };
   }
-  const workers = Array.from({ length: n }, () => new Worker(WORKER_ENTRY, { workerData: model }));
-  const ready = workers.map((w) => new Promise<void>((resolve, reject) => {
-    w.once('message', () => resolve());
-    w.once('error', reject);
-  }));
+  const workers: Worker[] = [];
+  const ready = Array.from({ length: n }, async () => {
+    const w = await startWorker(WORKER_ENTRY, model);
+    workers.push(w);
+    await new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
+    return w;
+  });
+  // A worker that fails to start rejects solveChains; until that is awaited, the rejection is expected.
+  for (const r of ready) r.catch(() => {});
   return {
     async solveChains(budgets, objective, tieBreakMs, chains) {
       const out: MilpSolutionWithGap[][] = new Array(chains.length);
       let next = 0;
-      await Promise.all(workers.map(async (w, k) => {
-        await ready[k];
+      await Promise.all(ready.map(async (started) => {
+        const w = await started;
         while (next < chains.length) {
           const id = next++;
           const task: ChainTask = { id, budgets, objective, tieBreakMs, limits: chains[id] };
@@ -68,6 +76,7 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
       return out;
     },
     async close() {
+      await Promise.allSettled(ready);
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -4,7 +4,8 @@
  * batch; groups go largest first to whichever worker is free. Lines come back keyed by batch id
  * and are put in point order, so the output does not depend on the number of threads or timing.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers/index.ts';
 import { SweepEvaluator } from './evaluate.ts';
 import type { GridPoint, SweepInputs } from './types.ts';
 
@@ -25,7 +26,7 @@ export interface PoolOptions {
   readonly onProgress?: (done: number) => void;
 }
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url);
 
 /** Splits points into batches that share a graph, at most `maxSize` each, largest first. */
 export function batchPoints(points: readonly GridPoint[], maxSize: number): { points: GridPoint[]; offsets: number[] }[] {
@@ -65,14 +66,16 @@ export async function runPoints(inputs: SweepInputs, points: readonly GridPoint[
   };
   const workers: Worker[] = [];
   let failure: Error | undefined;
+  // Set when the run ends: a worker that finishes starting after that is stopped at once.
+  let closed = false;
   try {
     // Settles when every worker has gone idle with the queue empty; a worker that fails stops the run.
     const workersDone = new Promise<void>((resolve, reject) => {
       let live = Math.min(jobs - 1, batches.length - 1);
       if (live <= 0) return resolve();
-      for (let i = 0; i < live; i++) {
-        const w = new Worker(WORKER_ENTRY, { workerData: inputs });
+      for (let i = 0; i < live; i++) void startWorker(WORKER_ENTRY, inputs).then((w) => {
         workers.push(w);
+        if (closed) return void w.terminate();
         let idle = false;
         const send = () => {
           if (next < batches.length && !failure) {
@@ -89,18 +92,19 @@ export async function runPoints(inputs: SweepInputs, points: readonly GridPoint[
         });
         w.on('error', reject);
         w.on('exit', (code) => { if (!idle) reject(new Error(`a sweep worker thread stopped early (exit code ${code})`)); });
-      }
+      }, reject);
     }).catch((e: Error) => { failure = e; });
     const ev = new SweepEvaluator(inputs);
     while (next < batches.length && !failure) {
       const id = next++;
       store(id, ev.evaluate(batches[id].points));
       // Let worker replies in (and hand them new batches) between the calling thread's own.
-      if (workers.length) await new Promise((r) => setImmediate(r));
+      if (jobs > 1) await new Promise((r) => setImmediate(r));
     }
     await workersDone;
     if (failure) throw failure;
   } finally {
+    closed = true;
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return lines;
