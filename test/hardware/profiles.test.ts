@@ -100,14 +100,14 @@ describe('shipped hardware profiles', () => {
 
   it('Edge TPU units run int8 only, at 4 TOPS', () => {
     const tpus = [...profiles.values()].flatMap((p) => Object.entries(p.units).filter(([, u]) => u.kind === 'tpu').map(([uid, u]) => [`${p.id}.${uid}`, u] as const));
-    expect(tpus.map(([n]) => n)).toEqual(expect.arrayContaining(['coral-usb.tpu', 'coral-devboard.tpu', 'coral-usb-rpi5.tpu']));
+    expect(tpus.map(([n]) => n)).toEqual(expect.arrayContaining(['coral-usb.tpu', 'coral-devboard.tpu', 'coral-usb-rpi4.tpu', 'coral-usb-rpi5.tpu']));
     for (const [name, u] of tpus) {
       expect(u.precisions, name).toEqual(['int8']);
       expect(Object.keys(u.peak_ops_per_s), name).toEqual(['int8']);
       expect(u.peak_ops_per_s.int8?.value, name).toBe(4e12);
     }
     // The Coral compiler puts everything from the first unsupported op on the CPU.
-    for (const id of ['coral-usb', 'coral-devboard', 'coral-usb-rpi5']) expect(get(id).units.tpu.partition_rule, id).toBe('first_unsupported_rest_on_fallback');
+    for (const id of ['coral-usb', 'coral-devboard', 'coral-usb-rpi4', 'coral-usb-rpi5']) expect(get(id).units.tpu.partition_rule, id).toBe('first_unsupported_rest_on_fallback');
   });
 
   it('MCUs keep weights in flash and activations in SRAM', () => {
