@@ -82,7 +82,7 @@ function numberAt(p: HardwareProfile, path: readonly string[]): SourcedNumber | 
 /** The profile with the numbers at `theta`'s paths replaced (structural sharing, no mutation). */
 function withTheta(p: HardwareProfile, theta: Theta): HardwareProfile {
   const setIn = (o: unknown, path: readonly string[], v: number): unknown => {
-    const rec = o as Record<string, unknown>;
+    const rec = (o ?? {}) as Record<string, unknown>;
     if (!path.length) return { ...(rec as object), value: v, source: 'fit', estimate: true };
     return { ...rec, [path[0]]: setIn(rec[path[0]], path.slice(1), v) };
   };
@@ -112,7 +112,7 @@ function priorPaths(profile: HardwareProfile, unit: string): string[][] {
 /** The parameters worth fitting for a group, with priors and bounds. */
 function paramsOf(profile: HardwareProfile, unit: string, samples: readonly Sample[]): Param[] {
   const u = profile.units[unit];
-  const prior = (path: string[]) => { const n = numberAt(profile, path)!; return n.prior ?? n.value; };
+  const prior = (path: string[], dflt?: number) => { const n = numberAt(profile, path); if (!n) return dflt!; return n.prior ?? n.value; };
   const out: Param[] = [];
   // Op classes that matter for these rows: share of predicted time with every number at its prior,
   // so the parameter set does not depend on an earlier fit.
@@ -149,6 +149,15 @@ function paramsOf(profile: HardwareProfile, unit: string, samples: readonly Samp
     const line = l.signalling_bits_per_s?.value;
     const code = /gen ?3|128b\/130b/i.test(`${l.description ?? ''} ${l.source_note}`) ? 128 / 130 : 0.8;
     out.push({ path, prior: prior(path), lo: prior(path) / 4, hi: line ? (line / 8) * code : prior(path) * 4 });
+  }
+  // Precisions: where the rows cover several (≥ MIN_ROWS each), every precision but the most
+  // measured one gets an efficiency multiplier (prior 1: no precision-specific factor).
+  const perPrecision = new Map<Precision, number>();
+  for (const s of samples) perPrecision.set(s.precision, (perPrecision.get(s.precision) ?? 0) + 1);
+  const covered = [...perPrecision].filter(([, n]) => n >= MIN_ROWS).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  for (const [q] of covered.slice(1)) {
+    const path = ['units', unit, 'precision_efficiency', q];
+    out.push({ path, prior: prior(path, 1), lo: 0.1, hi: 10 });
   }
   if (u.channel_half_efficiency) out.push({ path: ['units', unit, 'channel_half_efficiency'], prior: prior(['units', unit, 'channel_half_efficiency']), lo: 1, hi: 1024 });
   if (u.dataflow) out.push({ path: ['units', unit, 'dataflow', 'context_switch_us'], prior: Math.max(0.5, prior(['units', unit, 'dataflow', 'context_switch_us'])), lo: 0.5, hi: 1e5 });
@@ -223,7 +232,12 @@ if (write) {
     const src = `fitted by scripts/fit-profiles.ts on published-latency.csv (${n} rows of ${id}/${unit}; per device, unit, op class and runtime)`;
     for (const [k, v] of theta) {
       const path = k.split('.');
-      const node = doc.getIn(path, true);
+      let node = doc.getIn(path, true);
+      // A number the profile does not state yet (a precision multiplier) starts from its neutral prior.
+      if (node === undefined && path.includes('precision_efficiency')) {
+        doc.setIn(path, doc.createNode({ value: 1, source: 'neutral prior (no precision-specific factor)', estimate: true }, { flow: true }));
+        node = doc.getIn(path, true);
+      }
       if (!isMap(node)) throw new Error(`${file}: ${k} is not a {value, source} map`);
       const was = node.get('value') as number;
       const value = Number(v.toPrecision(3));

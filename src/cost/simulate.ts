@@ -283,7 +283,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
     const rt = runtimes.get(a.unit);
     const cls = opClassOf(l);
-    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls);
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1) * (u.precision_efficiency?.[a.precision]?.value ?? 1)) * channelUtilization(u, l, cls);
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const ops = layerOps(l) * batch;

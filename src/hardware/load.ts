@@ -63,6 +63,7 @@ function crossCheck(p: HardwareProfile, where: Where): EdgeplanError[] {
     }
     for (const f of POSITIVE_UNIT_FIELDS) positive(at(f), u[f]);
     positive(at('sparse_realized_speedup_2_4'), u.sparse_realized_speedup_2_4);
+    for (const [q, n] of Object.entries(u.precision_efficiency ?? {})) positive(at('precision_efficiency', q), n);
     for (const [rid, r] of Object.entries(u.runtimes ?? {})) {
       try { new RegExp(r.match, 'i'); } catch (e) {
         bad(at('runtimes', rid, 'match'), `runtime '${rid}' match is not a valid regular expression: ${(e as Error).message}`, 'write a JavaScript regular expression such as "^ncnn"');

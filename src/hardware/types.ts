@@ -151,6 +151,13 @@ export interface ComputeUnit {
   readonly sparse_realized_speedup_2_4?: SourcedNumber;
   readonly efficiency: Efficiency;
   /**
+   * Multiplies the op-class efficiencies at one precision (absent = 1): a runtime's kernels reach
+   * different fractions of each precision's peak (int8 kernels pay requantization and may not use
+   * every dot-product lane; fp32 kernels may be tuned further). Fitted per device and unit where
+   * measured rows cover several precisions.
+   */
+  readonly precision_efficiency?: { readonly [P in Precision]?: SourcedNumber };
+  /**
    * Channels at which a conv/linear layer reaches half its op-class efficiency:
    * × 1/(1 + h/C_out + h/K), K = C_in/groups × kernel area. Absent = no channel effect.
    */

@@ -196,3 +196,21 @@ describe('edgeplan simulate CLI', () => {
     expect(r.stderr).toMatch(re);
   });
 });
+
+describe('per-precision efficiency', () => {
+  it('scales compute time at that precision only, and is fitted where rows cover several precisions', () => {
+    const p = profile('pixel-4');
+    const cpu = p.units.cpu;
+    expect(cpu.precision_efficiency?.int8?.value).toBeDefined();
+    const g = buildZooModel('resnet-50');
+    const neutral: HardwareProfile = { ...p, units: { ...p.units, cpu: { ...cpu, precision_efficiency: undefined } } };
+    const halved: HardwareProfile = { ...p, units: { ...p.units, cpu: { ...cpu, precision_efficiency: { int8: { value: 0.5, source: 'test' } } } } };
+    const run = (prof: HardwareProfile, precision: 'fp32' | 'int8') => simulate(g, prof, { precision, unit: 'cpu', batch: 1 });
+    // fp32 untouched; int8 compute-bound layers take twice as long.
+    expect(run(halved, 'fp32').latencyMs).toBeCloseTo(run(neutral, 'fp32').latencyMs, 9);
+    const conv = (r: ReturnType<typeof run>) => r.layers.filter((l) => l.bound === 'compute').reduce((s, l) => s + l.latencyMs, 0);
+    const a = run(neutral, 'int8'), b = run(halved, 'int8');
+    expect(conv(b)).toBeGreaterThan(1.5 * conv(a));
+    expect(b.latencyMs).toBeGreaterThan(a.latencyMs);
+  });
+});
