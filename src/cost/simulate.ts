@@ -442,6 +442,9 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const peak = activationPeak(g, batch, (n) => assign.get(n)?.precision ?? opts.precision);
   const weightsBytes = g.layers.reduce((s, l) => {
     const a = assign.get(l.name)!;
+    // Weights-only quantization stores the weights narrower; the unit dequantizes them at load.
+    const stored = l.weightElements > 0 && profile.units[a.unit].weight_only?.precisions.includes(opts.layerStoredWeightPrecision?.get(l.name)!) ? opts.layerStoredWeightPrecision!.get(l.name)! : undefined;
+    if (stored) return s + (sparseOn(l) && opts.sparse24CompressedStorage ? sparse24WeightBytes(l.weightElements, l.biasElements, stored) : weightBytesAt(l.weightElements, l.biasElements, stored));
     return s + (sparseOn(l) && opts.sparse24CompressedStorage ? sparse24WeightBytes(l.weightElements, l.biasElements, a.precision) : weightBytesOn(l, a.unit, a.precision));
   }, 0);
   const fits: Record<string, boolean> = {};

@@ -31,6 +31,11 @@ export interface SimOptions {
    * sparse hardware (compressed storage, decompressed for compute). Default false.
    */
   readonly sparse24CompressedStorage?: boolean;
+  /**
+   * Weights-only quantization: layers whose weights are stored at this precision and dequantized
+   * once at load (the unit's `weight_only`). Only the stored weights figure changes.
+   */
+  readonly layerStoredWeightPrecision?: ReadonlyMap<string, Precision>;
 }
 
 export interface LayerResult {

@@ -158,6 +158,13 @@ export interface ComputeUnit {
    */
   readonly precision_efficiency?: { readonly [P in Precision]?: SourcedNumber };
   /**
+   * Weights-only quantization: the unit accepts weights stored at these precisions and dequantizes
+   * them once, at load, to the precision it computes in (e.g. the TFLite GPU delegate). Only the
+   * stored weights (the model file, flash) shrink; runtime weight traffic, compute and activations
+   * stay at the layer's precision.
+   */
+  readonly weight_only?: { readonly precisions: readonly Precision[]; readonly source: string; readonly note?: string };
+  /**
    * Channels at which a conv/linear layer reaches half its op-class efficiency:
    * × 1/(1 + h/C_out + h/K), K = C_in/groups × kernel area. Absent = no channel effect.
    */

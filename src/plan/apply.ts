@@ -25,17 +25,19 @@ export function pruneGraph(g: Graph, groups: PruneGroups, ratioOfGroup: (gid: nu
   return buildGraph({ name: g.name, task: g.task, inputs: g.inputs, layers: specs, outputs: g.outputs, resolution: g.resolution, widthMultiplier: g.widthMultiplier, source: g.source }, g.layers[0]?.dtype ?? 'fp32');
 }
 
-export function applyPlan(g: Graph, groups: PruneGroups, choices: readonly LayerChoice[]): { graph: Graph; layerPrecision: Map<string, Precision>; layerSparse24: Set<string> } {
+export function applyPlan(g: Graph, groups: PruneGroups, choices: readonly LayerChoice[]): { graph: Graph; layerPrecision: Map<string, Precision>; layerSparse24: Set<string>; layerStoredWeightPrecision: Map<string, Precision> } {
   const byName = new Map(choices.map((c) => [c.name, c]));
   const ratio = new Map<number, number>();
   for (const c of choices) if (c.prune > 0) ratio.set(groups.groupOf.get(c.name)!, c.prune);
   const graph = ratio.size ? pruneGraph(g, groups, (gid) => ratio.get(gid) ?? 0) : g;
   const layerPrecision = new Map<string, Precision>();
   const layerSparse24 = new Set<string>();
+  const layerStoredWeightPrecision = new Map<string, Precision>();
   for (const l of g.layers) {
     const c = byName.get(l.name);
     if (c) layerPrecision.set(l.name, c.precision);
     if (c?.sparse24) layerSparse24.add(l.name);
+    if (c?.weights) layerStoredWeightPrecision.set(l.name, c.weights);
   }
-  return { graph, layerPrecision, layerSparse24 };
+  return { graph, layerPrecision, layerSparse24, layerStoredWeightPrecision };
 }

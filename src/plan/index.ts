@@ -136,10 +136,14 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
     // 50 % sparsity is a choice where the unit accelerates 2:4 (Orin tensor cores, DLA); elsewhere it
     // only shrinks stored weights (bitmask-compressed), so it is offered only under a flash budget.
     const sparseOption = onStart && l.weightElements > 0 && l.macs > 0 && (startUnit.sparse_speedup_2_4 !== undefined || opts.sizeOnlySparsity === true);
+    // Weights-only quantization (weights dequantized at load) only shrinks stored weights, so it is
+    // offered under a flash budget, at the unit's float precisions, on units that declare it.
+    const storedOptions = onStart && l.weightElements > 0 && opts.sizeOnlySparsity === true ? startUnit.weight_only?.precisions ?? [] : [];
     // Keys of this layer's variants: its attributes at each output ratio, its input shapes at each input ratio.
     const attrsKey = new Map<number, string>(), shapesKey = new Map<number, string>();
     for (const sparse of sparseOption ? [false, true] : [false])
-    for (const p of precisions) {
+    for (const p of precisions)
+    for (const stored of [undefined, ...(sparse || (p !== 'fp32' && p !== 'fp16') ? [] : storedOptions)]) {
       for (const a of ratiosOf(outGroup)) {
         for (const b of inGroup === outGroup ? [a] : ratiosOf(inGroup)) {
           const variantLayer = variantLayers.get(a)!.get(l.name)!;
@@ -147,12 +151,12 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           if (!attrsKey.has(a)) attrsKey.set(a, JSON.stringify(variantLayer.attrs));
           if (!shapesKey.has(b)) shapesKey.set(b, JSON.stringify(inShapes));
           // Identical variants (repeated blocks) are simulated once.
-          const key = `${u}|${p}|${sparse}|${l.op}|${attrsKey.get(a)}|${shapesKey.get(b)}`;
+          const key = `${u}|${p}|${sparse}|${stored ?? ''}|${l.op}|${attrsKey.get(a)}|${shapesKey.get(b)}`;
           let sim = variantCache.get(key);
           if (!sim) {
             const v: Layer = makeLayer({ name: l.name, op: l.op, inputs: l.inputs.map((_, k) => `in${k}`), attrs: variantLayer.attrs }, inShapes, p);
             const tiny: Graph = { name: 'layer', task: g.task, layout: 'NCHW', inputs: inShapes.map((s, k) => ({ name: `in${k}`, shape: s, dtype: p })), layers: [v], outputs: [l.name], source: 'plan' };
-            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined, sparse24CompressedStorage: true });
+            const r = simulate(tiny, profile, { precision: p, unit: u, batch, link: opts.link, layerSparse24: sparse ? new Set([l.name]) : undefined, sparse24CompressedStorage: true, layerStoredWeightPrecision: stored ? new Map([[l.name, stored]]) : undefined });
             sim = { lr: r.layers[0], weightsBytes: r.memory.weightsBytes, activationBytes: v.activationBytes, weightElements: v.weightElements };
             variantCache.set(key, sim);
           }
@@ -168,10 +172,10 @@ export function prepare(g: Graph, profile: HardwareProfile, opts: PlanOptions): 
           const inputBytes = li === 0 ? g.inputs[0].shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[p] * batch : 0;
           const wBytes = sim.weightsBytes;
           combos.push({
-            p, sparse, a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
+            p, sparse, ...(stored ? { storedWeights: stored } : {}), a, b, latMs, energyMj: latMs * power, weightKiB: kib(wBytes), outKiB: kib(outBytes), inputKiB: kib(inputBytes),
             remoteWeightKiB: paramCache && remote(u) && sim.weightElements > 0 ? kib(wBytes) : 0,
             remoteLayerLatMs: paramCache && remote(lr.unit) ? lr.latencyMs : 0,
-            acc: acc.precisionDrop(l.name, p) + (sparse ? acc.sparseDrop(l.name) : 0),
+            acc: acc.precisionDrop(l.name, stored ?? p) + (sparse ? acc.sparseDrop(l.name) : 0),
           });
         }
       }
@@ -225,12 +229,13 @@ function dropDominatedOptions(layers: (LayerVars & { combos: Combo[]; precisions
     followers.set(li, out);
   });
   const key = (c: Combo) => `${c.a}|${c.b}`;
+  const optKey = (c: Combo) => `${c.p}|${c.sparse}|${c.storedWeights ?? ''}`;
   layers.forEach((L, li) => {
     // A follower's precision is its producer's: it has no options of its own to drop.
     if (L.followsLayer !== undefined) return;
-    const opts = [...new Set(L.combos.map((c) => `${c.p}|${c.sparse}`))];
+    const opts = [...new Set(L.combos.map(optKey))];
     if (opts.length < 2) return;
-    const byOpt = new Map(opts.map((o) => [o, new Map(L.combos.filter((c) => `${c.p}|${c.sparse}` === o).map((c) => [key(c), c]))]));
+    const byOpt = new Map(opts.map((o) => [o, new Map(L.combos.filter((c) => optKey(c) === o).map((c) => [key(c), c]))]));
     const fols = (followers.get(li) ?? []).map((f) => layers[f]);
     const followerCost = (p: Precision) => fols.map((F) => new Map(F.combos.filter((c) => c.p === p).map((c) => [key(c), c])));
     const dominates = (o1: string, o2: string): boolean => {
@@ -258,7 +263,7 @@ function dropDominatedOptions(layers: (LayerVars & { combos: Combo[]; precisions
       if (opts.some((o1) => o1 !== o2 && !dropped.has(o1) && dominates(o1, o2) && (!dominates(o2, o1) || opts.indexOf(o1) < opts.indexOf(o2)))) dropped.add(o2);
     }
     if (!dropped.size) return;
-    L.combos = L.combos.filter((c) => !dropped.has(`${c.p}|${c.sparse}`));
+    L.combos = L.combos.filter((c) => !dropped.has(optKey(c)));
     // A precision with no option left is gone; a layer with no sparse option left is dense-only.
     L.precisions = L.precisions.filter((p) => L.combos.some((c) => c.p === p));
     (L as { sparseOption: boolean }).sparseOption = L.combos.some((c) => c.sparse);
@@ -293,7 +298,7 @@ function choicesFrom(prep: Prepared, comboOf: readonly number[], ratioOfGroup: R
   return prep.graph.layers.map((l, li) => {
     const c = prep.model.layers[li].combos[comboOf[li]];
     const gid = prep.groups.groupOf.get(l.name)!;
-    return { name: l.name, precision: c.p, prune: prep.groups.prunable.has(gid) ? ratioOfGroup.get(gid) ?? 0 : 0, ...(c.sparse ? { sparse24: true } : {}) };
+    return { name: l.name, precision: c.p, prune: prep.groups.prunable.has(gid) ? ratioOfGroup.get(gid) ?? 0 : 0, ...(c.sparse ? { sparse24: true } : {}), ...(c.storedWeights ? { weights: c.storedWeights } : {}) };
   });
 }
 
@@ -302,7 +307,7 @@ export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]
   let drop = 0;
   const ratioOf = new Map<number, number>();
   choices.forEach((c, li) => {
-    drop += prep.model.layers[li].combos.find((x) => x.p === c.precision && x.sparse === (c.sparse24 === true))?.acc ?? 0;
+    drop += prep.model.layers[li].combos.find((x) => x.p === c.precision && x.sparse === (c.sparse24 === true) && x.storedWeights === c.weights)?.acc ?? 0;
     const gid = prep.groups.groupOf.get(c.name)!;
     if (prep.groups.prunable.has(gid)) ratioOf.set(gid, c.prune);
   });
@@ -311,8 +316,8 @@ export function planAccuracyDrop(prep: Prepared, choices: readonly LayerChoice[]
 }
 
 export function resimulate(prep: Prepared, profile: HardwareProfile, choices: readonly LayerChoice[], opts: PlanOptions): SimResult {
-  const { graph, layerPrecision, layerSparse24 } = applyPlan(prep.graph, prep.groups, choices);
-  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision, layerSparse24, sparse24CompressedStorage: true });
+  const { graph, layerPrecision, layerSparse24, layerStoredWeightPrecision } = applyPlan(prep.graph, prep.groups, choices);
+  return simulate(graph, profile, { precision: prep.baselinePrecision, unit: prep.unit, batch: opts.batch ?? 1, link: opts.link, layerPrecision, layerSparse24, sparse24CompressedStorage: true, layerStoredWeightPrecision });
 }
 
 function toMilpBudgets(b: Budgets, batch: number): MilpBudgets {
@@ -494,7 +499,7 @@ export function accuracyDropOf(g: Graph, choices: readonly LayerChoice[], sensit
   let drop = 0;
   const ratio = new Map<number, number>();
   for (const c of choices) {
-    drop += acc.precisionDrop(c.name, c.precision) + (c.sparse24 ? acc.sparseDrop(c.name) : 0);
+    drop += acc.precisionDrop(c.name, c.weights ?? c.precision) + (c.sparse24 ? acc.sparseDrop(c.name) : 0);
     const gid = groups.groupOf.get(c.name);
     if (gid !== undefined && groups.prunable.has(gid) && c.prune > 0) ratio.set(gid, c.prune);
   }
@@ -510,6 +515,7 @@ export function checkPlanChoices(g: Graph, choices: readonly LayerChoice[]): voi
   for (const c of choices) {
     if (!names.has(c.name)) throw new EdgeplanError('bad_value', `the plan names layer '${c.name}', which the model does not have`, { layer: c.name, fix: 'make the plan for this model (same resolution and width) or fix the name' });
     if (!PRECISION_ORDER.includes(c.precision)) throw new EdgeplanError('bad_value', `layer '${c.name}': unknown precision '${c.precision}'`, { layer: c.name, fix: 'use fp32, fp16, int8 or int4' });
+    if (c.weights !== undefined && c.weights !== 'int8' && c.weights !== 'int4') throw new EdgeplanError('bad_value', `layer '${c.name}': weights '${c.weights}' is not a weights-only precision`, { layer: c.name, fix: 'use weights: int8 or int4 (or leave it out)' });
     if (!PRUNE_RATIOS.includes(c.prune)) throw new EdgeplanError('bad_value', `layer '${c.name}': prune ${c.prune} is not one of ${PRUNE_RATIOS.join(', ')}`, { layer: c.name, fix: 'use 0, 0.25, 0.5 or 0.75' });
     const gid = groups.groupOf.get(c.name)!;
     if (c.prune > 0 && !groups.prunable.has(gid)) throw new EdgeplanError('bad_value', `layer '${c.name}' cannot be pruned (its channels are fixed by an output or a coupled op)`, { layer: c.name, fix: 'set prune: 0 for it' });

@@ -12,6 +12,8 @@ export interface Combo {
   readonly p: Precision;
   /** 2:4 structured sparsity on this layer. */
   readonly sparse: boolean;
+  /** Weights-only quantization: weights stored at this precision, computed at `p` (unit's weight_only). */
+  readonly storedWeights?: Precision;
   /** Ratio of the layer's output group, and of its input group. */
   readonly a: number;
   readonly b: number;
@@ -96,9 +98,17 @@ class Expr {
 }
 
 const wName = (l: number, c: number) => `w${l}_${c}`;
-const xName = (l: number, p: Precision, sparse = false) => `x${l}_${p}${sparse ? '_s' : ''}`;
-/** The (precision, sparsity) options of a layer: one binary each. */
-const optionsOf = (L: LayerVars): { p: Precision; sparse: boolean }[] => L.precisions.flatMap((p) => (L.sparseOption ? [{ p, sparse: false }, { p, sparse: true }] : [{ p, sparse: false }]));
+interface LayerOption { readonly p: Precision; readonly sparse: boolean; readonly storedWeights?: Precision }
+const xName = (l: number, o: LayerOption) => `x${l}_${o.p}${o.sparse ? '_s' : ''}${o.storedWeights ? `_w${o.storedWeights}` : ''}`;
+const sameOption = (c: LayerOption, o: LayerOption) => c.p === o.p && c.sparse === o.sparse && c.storedWeights === o.storedWeights;
+/** The (precision, sparsity, stored weights) options of a layer: one binary each, in combination order. */
+const optionsOf = (L: LayerVars): LayerOption[] => {
+  const out: LayerOption[] = [];
+  for (const c of L.combos) if (!out.some((o) => sameOption(c, o))) out.push({ p: c.p, sparse: c.sparse, storedWeights: c.storedWeights });
+  // By precision (the layer's order), dense before sparse, float-stored before weights-only.
+  const rank = (o: LayerOption) => L.precisions.indexOf(o.p) * 4 + (o.sparse ? 1 : 0) + (o.storedWeights ? 2 : 0);
+  return out.sort((a, b) => rank(a) - rank(b));
+};
 const zName = (g: number, k: number) => `z${g}_${k}`;
 
 export interface MilpSolution {
@@ -177,9 +187,9 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
     if (optionsOf(L).length > 1) {
       for (const o of optionsOf(L)) {
         const r = new Expr();
-        L.combos.forEach((c, ci) => c.p === o.p && c.sparse === o.sparse && r.add(wName(li, ci), 1));
-        r.add(xName(li, o.p, o.sparse), -1);
-        eq(`mp${li}_${o.p}${o.sparse ? '_s' : ''}`, r, 0);
+        L.combos.forEach((c, ci) => sameOption(c, o) && r.add(wName(li, ci), 1));
+        r.add(xName(li, o), -1);
+        eq(`mp${xName(li, o).slice(1)}`, r, 0);
       }
     }
     const tie = (g: number | undefined, key: 'a' | 'b', tag: string) => {
@@ -199,19 +209,19 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
   m.layers.forEach((L, li) => {
     if (L.foldedInto) return;
     const opts = optionsOf(L);
-    if (opts.length > 1) for (const o of opts) binaries.push(xName(li, o.p, o.sparse));
+    if (opts.length > 1) for (const o of opts) binaries.push(xName(li, o));
     const f = L.followsLayer;
     if (f !== undefined && opts.length > 1) {
-      // A weightless op runs at its producer's precision (whatever the producer's sparsity).
+      // A weightless op runs at its producer's precision (whatever the producer's sparsity or stored weights).
       const F = m.layers[f];
       const fOpts = optionsOf(F);
       for (const p of L.precisions) {
         const producerHas = fOpts.filter((o) => o.p === p);
         if (fOpts.length > 1) {
-          const r = new Expr().add(xName(li, p), 1);
-          for (const o of producerHas) r.add(xName(f, o.p, o.sparse), -1);
+          const r = new Expr().add(xName(li, { p, sparse: false }), 1);
+          for (const o of producerHas) r.add(xName(f, o), -1);
           eq(`fol${li}_${p}`, r, 0);
-        } else eq(`fol${li}_${p}`, new Expr().add(xName(li, p), 1), producerHas.length ? 1 : 0);
+        } else eq(`fol${li}_${p}`, new Expr().add(xName(li, { p, sparse: false }), 1), producerHas.length ? 1 : 0);
       }
     }
   });

@@ -22,6 +22,11 @@ export interface LayerChoice {
   readonly prune: number;
   /** 50 % (2:4) sparsity: faster on units that accelerate it, smaller stored weights everywhere. */
   readonly sparse24?: boolean;
+  /**
+   * Weights-only quantization: weights stored at this precision and dequantized at load to
+   * `precision`, which the layer computes in (units with `weight_only`); only stored weights shrink.
+   */
+  readonly weights?: Precision;
 }
 
 /** A user's measured sensitivity: the top-1 drop of one layer under one choice. */
@@ -40,7 +45,10 @@ export interface PlanOptions {
   readonly protect?: readonly string[];
   readonly sensitivity?: readonly SensitivityEntry[];
   readonly pareto?: boolean;
-  /** Offer 50 % sparsity on units without 2:4 hardware, for its smaller stored weights only (set when a flash budget is given). */
+  /**
+   * Offer the choices that only shrink stored weights — 50 % sparsity on units without 2:4 hardware,
+   * weights-only quantization on units with `weight_only` (set when a flash budget is given).
+   */
   readonly sizeOnlySparsity?: boolean;
   /** Clock for the solver-time report (the CLI passes performance.now; the core never reads the clock). */
   readonly now?: () => number;

@@ -150,6 +150,43 @@ describe('planner on zoo models', () => {
   });
 });
 
+describe('weights-only quantization', () => {
+  it('under a flash budget a float-only GPU stores int8 weights (dequantized at load): same latency, smaller weights, and simulate --plan agrees', async () => {
+    const f = tempFiles({ 'x.txt': '' });
+    const out = f['x.txt'].replace('x.txt', 'plan.json');
+    const args = ['--device', 'pixel-4', '--unit', 'gpu', '--model', 'mobilenet-v2'];
+    const r = await runCli(['plan', ...args, '--budget', '30ms', '--flash', '4MB', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const planned = JSON.parse(r.stdout);
+    const wo = planned.plan.layers.filter((l: { weights?: string }) => l.weights === 'int8');
+    expect(wo.length).toBeGreaterThan(0);
+    for (const l of wo) expect(['fp32', 'fp16']).toContain(l.precision);
+    expect(planned.predicted.weights_bytes).toBeLessThanOrEqual(4e6);
+    const s = await runCli(['simulate', ...args, '--plan', out, '--json']);
+    expect(s.code).toBe(0);
+    const sim = JSON.parse(s.stdout);
+    expect(sim.memory.weights_bytes).toBe(planned.predicted.weights_bytes);
+    expect(sim.latency_ms).toBeCloseTo(planned.predicted.latency_ms, 6);
+    // Dropping the weights-only flags changes only the stored weights, not the latency.
+    const plain = JSON.parse(readFileSync(out, 'utf8'));
+    plain.plan.layers = plain.plan.layers.map(({ weights: _w, ...l }: { weights?: string }) => l);
+    const g = tempFiles({ 'plain.json': JSON.stringify(plain) });
+    const s2 = JSON.parse((await runCli(['simulate', ...args, '--plan', g['plain.json'], '--json'])).stdout);
+    expect(s2.latency_ms).toBeCloseTo(sim.latency_ms, 9);
+    expect(s2.memory.weights_bytes).toBeGreaterThan(sim.memory.weights_bytes);
+  });
+
+  it('is not offered without a flash budget, nor on a unit that does not declare it (simulate --plan exits 2)', async () => {
+    const r = await planModel(buildZooModel('mobilenet-v2'), profile('pixel-4'), { latencyMs: 30 }, { unit: 'gpu' });
+    expect(r.plan.layers.some((l) => l.weights)).toBe(false);
+    const f = tempFiles({ 'plan.json': JSON.stringify({ device: 'jetson-orin-nano', model: 'mobilenet-v2', unit: 'gpu', batch: 1, plan: { layers: [{ name: 'features.0', precision: 'fp16', prune: 0, weights: 'int8' }] } }) });
+    const s = await runCli(['simulate', '--device', 'jetson-orin-nano', '--model', 'mobilenet-v2', '--plan', f['plan.json']]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/does not take weights-only int8/);
+    expect(s.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('Pareto sweep', () => {
   it('bound-based fixing along a chain keeps every optimum (same objective as independent solves)', async () => {
     const g = buildZooModel('mobilenet-v2');

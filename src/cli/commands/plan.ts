@@ -65,7 +65,7 @@ export function planJson(r: PlanResult) {
       power_w: b.powerW ?? null, energy_mj: b.energyMj ?? null, max_accuracy_drop_pct: b.maxAccuracyDropPct ?? null,
     },
     baseline_precision: r.baselinePrecision,
-    plan: { layers: r.plan.layers.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune, ...(l.sparse24 ? { sparse24: true } : {}) })) },
+    plan: { layers: r.plan.layers.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune, ...(l.sparse24 ? { sparse24: true } : {}), ...(l.weights ? { weights: l.weights } : {}) })) },
     predicted: jsonPredicted(r.predicted),
     baseline: jsonPredicted(r.baseline),
     accuracy_drop_pct: r.accuracyDropPct,
@@ -73,7 +73,7 @@ export function planJson(r: PlanResult) {
     binding: r.binding,
     ...(r.closest ? { closest: { budget: r.closest.budget, limit: r.closest.limit, achieved: r.closest.achieved, shortfall_pct: r.closest.shortfallPct } } : {}),
     solver: r.solver,
-    pareto: r.pareto.map((p) => ({ latency_ms: p.latencyMs, accuracy_drop_pct: p.accuracyDropPct, weights_bytes: p.weightsBytes, plan: { layers: p.plan.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune })) } })),
+    pareto: r.pareto.map((p) => ({ latency_ms: p.latencyMs, accuracy_drop_pct: p.accuracyDropPct, weights_bytes: p.weightsBytes, plan: { layers: p.plan.map((l) => ({ name: l.name, precision: l.precision, prune: l.prune, ...(l.sparse24 ? { sparse24: true } : {}), ...(l.weights ? { weights: l.weights } : {}) })) } })),
     notes: r.notes,
   };
 }
@@ -86,6 +86,9 @@ function describeChanges(r: PlanResult): string[] {
   const pruned = r.plan.layers.filter((l) => l.prune > 0);
   const byRatio = new Map<number, string[]>();
   for (const l of pruned) byRatio.set(l.prune, [...(byRatio.get(l.prune) ?? []), l.name]);
+  const weightsOnly = new Map<string, number>();
+  for (const l of r.plan.layers) if (l.weights) weightsOnly.set(l.weights, (weightsOnly.get(l.weights) ?? 0) + 1);
+  for (const [w, n] of [...weightsOnly].sort()) lines.push(`  ${n} layer(s) with weights-only ${w} (stored ${w}, dequantized at load)`);
   const sparse = r.plan.layers.filter((l) => l.sparse24);
   if (sparse.length) lines.push(`  ${sparse.length} layer(s) with 50 % (2:4) sparsity: ${sparse.slice(0, 6).map((l) => l.name).join(', ')}${sparse.length > 6 ? ', …' : ''}`);
   for (const [ratio, names] of [...byRatio].sort((a, b) => a[0] - b[0])) lines.push(`  ${names.length} layer(s) pruned ${ratio * 100} % of channels: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`);

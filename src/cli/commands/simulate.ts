@@ -92,8 +92,12 @@ export function runSimulate(io: Io, a: SimulateArgs): { result: SimResult; accur
     } catch (e) {
       throw e instanceof EdgeplanError ? e.withLocation({ file: a.plan }) : e;
     }
+    const unit = a.unit ?? pf.unit;
+    const weightOnly = profile.units[unit]?.weight_only?.precisions ?? [];
+    const unsupported = pf.plan.layers.find((c) => c.weights !== undefined && !weightOnly.includes(c.weights));
+    if (unsupported) throw new EdgeplanError('bad_value', `layer '${unsupported.name}': unit ${unit} of ${profile.id} does not take weights-only ${unsupported.weights}`, { file: a.plan, layer: unsupported.name, fix: weightOnly.length ? `use weights: ${weightOnly.join(' or ')}` : 'remove "weights" from the plan (this unit has no weights-only quantization)' });
     const applied = applyPlan(g, findPruneGroups(g), pf.plan.layers);
-    const result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24, sparse24CompressedStorage: true });
+    const result = simulate(applied.graph, profile, { precision, unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24, sparse24CompressedStorage: true, layerStoredWeightPrecision: applied.layerStoredWeightPrecision });
     return { result, accuracyDropPct: accuracyDropOf(g, pf.plan.layers) };
   }
   return { result: simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link }) };
