@@ -16,10 +16,11 @@
  * datasheet figure or initial guess), else its current value; --write stores the fitted value and
  * keeps `prior:` untouched, so re-running the fit does not drift.
  *
- * Usage: npx tsx scripts/fit-profiles.ts [--data FILE] [--write] [--folds 2]
+ * Usage: npx tsx scripts/fit-profiles.ts [--data FILE] [--write] [--folds 2] [--device ID]
  *   --write   rewrites hardware-profiles/*.yaml with the fitted values (source names this script)
  *   --folds 2 also reports out-of-sample error: fit on half of each group's rows (split by row_id
  *             hash), predict the other half, and swap.
+ *   --device  fit (and with --write, rewrite) only this profile id's groups
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ const args = process.argv.slice(2);
 const dataPath = args.includes('--data') ? args[args.indexOf('--data') + 1] : '../shared/data/published-latency.csv';
 const write = args.includes('--write');
 const folds = args.includes('--folds') ? Number(args[args.indexOf('--folds') + 1]) : 0;
+const onlyDevice = args.includes('--device') ? args[args.indexOf('--device') + 1] : undefined;
 const tty = process.stderr.isTTY;
 
 const profiles = new Map<string, HardwareProfile>();
@@ -54,7 +56,7 @@ const groups = new Map<string, { profile: HardwareProfile; unit: string; samples
 for (const row of readLatencyCsv(readFileSync(dataPath, 'utf8'), dataPath)) {
   let profile: HardwareProfile | undefined;
   try { profile = profiles.get(resolveDeviceId(row.device_id, [...profiles.values()])); } catch { continue; }
-  if (!profile) continue;
+  if (!profile || (onlyDevice !== undefined && profile.id !== onlyDevice)) continue;
   const unit = unitForRow(profile, row.unit);
   if (!unit) continue;
   const precision = precisionForRow(profile, unit, row.precision);
