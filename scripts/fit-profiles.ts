@@ -8,7 +8,8 @@
  *   - for a unit behind a host link whose rows stream weights over it (Edge TPU parameter cache,
  *     dataflow context switches): the link's effective bandwidth, capped at its signalling rate;
  *   - for a dataflow unit: the fixed context-switch cost; where the unit declares one, the channel
- *     count of half efficiency (narrow-layer under-utilisation).
+ *     count of half efficiency (narrow-layer under-utilisation) and the per-output cost in MACs
+ *     (reduction_half_length: short-reduction layers run at a lower MAC rate).
  * It minimises
  *   Σ_rows log(predicted / measured)²  +  λ · n_rows · Σ_params log(θ / θ_prior)²
  * by coordinate descent on log θ (the roofline's max() makes the objective piecewise smooth, so a
@@ -161,6 +162,7 @@ function paramsOf(profile: HardwareProfile, unit: string, samples: readonly Samp
     const path = ['units', unit, 'precision_efficiency', q];
     out.push({ path, prior: prior(path, 1), lo: 0.1, hi: 10 });
   }
+  if (u.reduction_half_length) out.push({ path: ['units', unit, 'reduction_half_length'], prior: prior(['units', unit, 'reduction_half_length']), lo: 0.5, hi: 1024 });
   if (u.channel_half_efficiency) out.push({ path: ['units', unit, 'channel_half_efficiency'], prior: prior(['units', unit, 'channel_half_efficiency']), lo: 1, hi: 1024 });
   if (u.dataflow) out.push({ path: ['units', unit, 'dataflow', 'context_switch_us'], prior: Math.max(0.5, prior(['units', unit, 'dataflow', 'context_switch_us'])), lo: 0.5, hi: 1e5 });
   return out;
