@@ -8,7 +8,8 @@
  *   - for a unit behind a host link whose rows stream weights over it (Edge TPU parameter cache,
  *     dataflow context switches): the link's effective bandwidth, capped at its signalling rate;
  *   - for a dataflow unit: the fixed context-switch cost; where the unit declares one, the channel
- *     count of half efficiency (narrow-layer under-utilisation).
+ *     count of half efficiency (narrow-layer under-utilisation) and the per-output cost in MACs
+ *     (reduction_half_length: short-reduction layers run at a lower MAC rate).
  * It minimises
  *   Σ_rows log(predicted / measured)²  +  λ · n_rows · Σ_params log(θ / θ_prior)²
  * by coordinate descent on log θ (the roofline's max() makes the objective piecewise smooth, so a
@@ -16,10 +17,11 @@
  * datasheet figure or initial guess), else its current value; --write stores the fitted value and
  * keeps `prior:` untouched, so re-running the fit does not drift.
  *
- * Usage: npx tsx scripts/fit-profiles.ts [--data FILE] [--write] [--folds 2]
+ * Usage: npx tsx scripts/fit-profiles.ts [--data FILE] [--write] [--folds 2] [--device ID]
  *   --write   rewrites hardware-profiles/*.yaml with the fitted values (source names this script)
  *   --folds 2 also reports out-of-sample error: fit on half of each group's rows (split by row_id
  *             hash), predict the other half, and swap.
+ *   --device  fit (and with --write, rewrite) only this profile id's groups
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ const args = process.argv.slice(2);
 const dataPath = args.includes('--data') ? args[args.indexOf('--data') + 1] : '../shared/data/published-latency.csv';
 const write = args.includes('--write');
 const folds = args.includes('--folds') ? Number(args[args.indexOf('--folds') + 1]) : 0;
+const onlyDevice = args.includes('--device') ? args[args.indexOf('--device') + 1] : undefined;
 const tty = process.stderr.isTTY;
 
 const profiles = new Map<string, HardwareProfile>();
@@ -54,7 +57,7 @@ const groups = new Map<string, { profile: HardwareProfile; unit: string; samples
 for (const row of readLatencyCsv(readFileSync(dataPath, 'utf8'), dataPath)) {
   let profile: HardwareProfile | undefined;
   try { profile = profiles.get(resolveDeviceId(row.device_id, [...profiles.values()])); } catch { continue; }
-  if (!profile) continue;
+  if (!profile || (onlyDevice !== undefined && profile.id !== onlyDevice)) continue;
   const unit = unitForRow(profile, row.unit);
   if (!unit) continue;
   const precision = precisionForRow(profile, unit, row.precision);
@@ -159,6 +162,7 @@ function paramsOf(profile: HardwareProfile, unit: string, samples: readonly Samp
     const path = ['units', unit, 'precision_efficiency', q];
     out.push({ path, prior: prior(path, 1), lo: 0.1, hi: 10 });
   }
+  if (u.reduction_half_length) out.push({ path: ['units', unit, 'reduction_half_length'], prior: prior(['units', unit, 'reduction_half_length']), lo: 0.5, hi: 1024 });
   if (u.channel_half_efficiency) out.push({ path: ['units', unit, 'channel_half_efficiency'], prior: prior(['units', unit, 'channel_half_efficiency']), lo: 1, hi: 1024 });
   if (u.dataflow) out.push({ path: ['units', unit, 'dataflow', 'context_switch_us'], prior: Math.max(0.5, prior(['units', unit, 'dataflow', 'context_switch_us'])), lo: 0.5, hi: 1e5 });
   return out;

@@ -127,6 +127,25 @@ export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): numb
   return 1 / (1 + h / Math.max(1, cOut) + h / Math.max(1, kLen));
 }
 
+/** Reduction length of a layer: MACs per output element (C_in/groups × kernel area for a conv, 9 for a depthwise 3×3, input features for linear). */
+function reductionLength(l: Layer): number {
+  const outputs = l.outputShape.reduce((a, b) => a * b, 1);
+  return outputs > 0 ? l.macs / outputs : 0;
+}
+
+/**
+ * Share of a conv/linear/depthwise layer's op-class efficiency left by a fixed cost per output
+ * element: 1/(1 + r/K) with r = the unit's reduction_half_length (that cost in MACs) and K the
+ * reduction length (MACs per output). On in-order MCU cores each int8 output pays requantization,
+ * bias, clamp and store after its K MACs, so short-K layers (1×1 convs over few channels,
+ * depthwise 3×3, Cin=1 stems) run at a lower MAC rate than wide 3×3 convs. 1 when r is absent.
+ */
+export function reductionUtilization(u: ComputeUnit, l: Layer, cls: OpClass): number {
+  const r = u.reduction_half_length?.value;
+  if (!r || (cls !== 'conv2d' && cls !== 'linear' && cls !== 'depthwise_conv2d') || l.macs === 0) return 1;
+  return 1 / (1 + r / Math.max(1, reductionLength(l)));
+}
+
 /** Layout-only ops a dataflow compiler folds into addressing; they take no context resources. */
 const LAYOUT_ONLY_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'transpose']);
 
@@ -283,7 +302,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
     const rt = runtimes.get(a.unit);
     const cls = opClassOf(l);
-    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1) * (u.precision_efficiency?.[a.precision]?.value ?? 1)) * channelUtilization(u, l, cls);
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1) * (u.precision_efficiency?.[a.precision]?.value ?? 1)) * channelUtilization(u, l, cls) * reductionUtilization(u, l, cls);
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const ops = layerOps(l) * batch;

@@ -169,6 +169,11 @@ export interface ComputeUnit {
    * × 1/(1 + h/C_out + h/K), K = C_in/groups × kernel area. Absent = no channel effect.
    */
   readonly channel_half_efficiency?: SourcedNumber;
+  /**
+   * Optional fixed cost per output element of a conv/linear/depthwise layer, in MACs: efficiency
+   * × 1/(1 + r/K), K = C_in/groups × kernel area (MACs per output). Absent = no such cost.
+   */
+  readonly reduction_half_length?: SourcedNumber;
   /** Kernel launch / dispatch cost per layer, microseconds. */
   readonly overhead_us_per_layer: SourcedNumber;
   /** Fixed cost per inference (invoke, sync), microseconds. */

@@ -214,3 +214,27 @@ describe('per-precision efficiency', () => {
     expect(b.latencyMs).toBeGreaterThan(a.latencyMs);
   });
 });
+
+describe('per-output cost (reduction_half_length)', () => {
+  it('slows short-reduction layers more than long ones: time grows by r per output, not by a constant factor', () => {
+    const p = profile('stm32l4r5');
+    const mcu = p.units.mcu;
+    const r = 12;
+    const without: HardwareProfile = { ...p, units: { ...p.units, mcu: { ...mcu, reduction_half_length: undefined } } };
+    const withR: HardwareProfile = { ...p, units: { ...p.units, mcu: { ...mcu, reduction_half_length: { value: r, source: 'test' } } } };
+    // Two convs with equal MACs: a 1×1 over 16 channels (K = 16) and a 3×3 over 64 channels (K = 576).
+    const b = new GraphBuilder({ name: 'k-test', task: 'classification', inputs: [{ name: 'input', shape: [1, 16, 24, 24], dtype: 'fp32' }], source: 'test' });
+    const narrow = b.add('narrow', 'conv2d', b.input, { outChannels: 64, kernel: 1, bias: true });
+    const wide = b.add('wide', 'conv2d', narrow, { outChannels: 64, kernel: 3, padding: 'same', bias: true });
+    b.add('dw', 'depthwise_conv2d', wide, { kernel: 3, padding: 'same', bias: true });
+    const g = b.build();
+    const compute = (prof: HardwareProfile) => new Map(simulate(g, prof, { precision: 'int8', batch: 1 }).layers.map((l) => [l.name, l.latencyMs - prof.units.mcu.overhead_us_per_layer.value / 1e3]));
+    const a = compute(without), c = compute(withR);
+    // Each layer's compute time scales by 1 + r/K, K = MACs per output.
+    for (const l of g.layers) {
+      const k = l.macs / l.outputShape.reduce((x, y) => x * y, 1);
+      expect(c.get(l.name)! / a.get(l.name)!).toBeCloseTo(1 + r / k, 6);
+    }
+    expect(c.get('narrow')! / a.get('narrow')!).toBeGreaterThan(c.get('wide')! / a.get('wide')!);
+  });
+});
