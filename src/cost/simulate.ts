@@ -11,7 +11,8 @@ import { weightBytesAt } from '../graph/build.ts';
 import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
 import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
-import { convAddFusions, KERNEL_FUSIONS, type ConvAddFusion, type KernelFusion } from './fusion.ts';
+import { CONV_ADD_FUSIONS, convAddFusions, type ConvAddFusion } from './fusion.ts';
+import { ortNchwcLayout, RESIZE_SCALAR_OPS, type OrtLayoutPlan } from './ort.ts';
 import { activationPeak } from './memory.ts';
 import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
@@ -42,6 +43,23 @@ export function layerOps(l: Layer): number {
   const elems = l.outputShape.reduce((a, b) => a * b, 1);
   if (l.op === 'resize' && l.attrs.mode === 'bilinear') return 8 * elems;
   return elems * Math.max(1, l.inputs.length);
+}
+
+/**
+ * Ops of a layer as ONNX Runtime's MLAS kernels spend them (src/cost/ort.ts): pools visit every
+ * window tap (k² per output; a global pool one per input element); Resize is a scalar loop costing
+ * RESIZE_SCALAR_OPS plus one per tap (4 bilinear, 1 nearest) per output element; an element-wise op
+ * reads each distinct operand once. Everything else as layerOps.
+ */
+export function mlasOps(l: Layer): number {
+  const elems = l.outputShape.reduce((a, b) => a * b, 1);
+  const k = l.attrs.kernel;
+  switch (l.op) {
+    case 'max_pool': case 'avg_pool': return elems * (typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1);
+    case 'global_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1);
+    case 'resize': return elems * (RESIZE_SCALAR_OPS + (l.attrs.mode === 'bilinear' ? 4 : 1));
+    default: return l.macs > 0 ? layerOps(l) : elems * Math.max(1, new Set(l.inputs).size);
+  }
 }
 
 const PRECISION_ORDER: readonly Precision[] = ['int4', 'int8', 'fp16', 'fp32'];
@@ -114,17 +132,37 @@ export function runtimeFor(u: ComputeUnit, name: string | undefined): { id: stri
  * h = the unit's channel_half_efficiency and K the GEMM reduction length (C_in/groups × kernel area).
  * Narrow layers under-fill vector lanes, register tiles or PE-array columns, a fixed cost per output
  * pixel that wide layers amortize (the "small channels" efficiency of the issue). 1 when h is absent.
+ *
+ * Two optional terms (absent on every profile that does not state them):
+ * - row_half_width w: conv and depthwise layers also pay w/W_out. ONNX Runtime's MLAS NCHWc kernels
+ *   are called once per output row and filter block (onnxruntime/core/mlas/lib/snchwc.cpp: work is
+ *   split by output row; OutputCountLeftPad/OutputCountRightPad edge outputs take a separate,
+ *   bounds-checked path), so a 7-wide map runs well below a 56-wide one at equal MACs. Measured with
+ *   ORT 1.30 on the project host (per-kernel profiles of 26 models): 3×3 NCHWc convs reach ~110 GFLOP/s
+ *   at W = 7 and ~170 at W ≥ 28, 1×1 convs ~120 and ~155.
+ * - depthwise_half_taps t: depthwise layers pay t/(k_h·k_w): every output loads a window and stores
+ *   once whatever the kernel size (same profiles: 3×3 ~38, 5×5 ~53, 7×7 ~60 GFLOP/s).
  */
 export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): number {
   const h = u.channel_half_efficiency?.value;
-  if (!h || (cls !== 'conv2d' && cls !== 'linear') || l.macs === 0) return 1;
-  const out = l.outputShape, inp = l.inputShapes[0];
-  const cOut = out.length === 4 ? out[1] : out[out.length - 1];
+  const w = u.row_half_width?.value;
+  const t = u.depthwise_half_taps?.value;
+  if (l.macs === 0) return 1;
+  const out = l.outputShape;
   const k = l.attrs.kernel;
   const area = typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1;
-  const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
-  const kLen = (cIn / (l.attrs.groups ?? 1)) * area;
-  return 1 / (1 + h / Math.max(1, cOut) + h / Math.max(1, kLen));
+  const spatial = (cls === 'conv2d' || cls === 'depthwise_conv2d') && out.length === 4;
+  let d = 1;
+  if (h && (cls === 'conv2d' || cls === 'linear')) {
+    const inp = l.inputShapes[0];
+    const cOut = out.length === 4 ? out[1] : out[out.length - 1];
+    const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
+    const kLen = (cIn / (l.attrs.groups ?? 1)) * area;
+    d = 1 + h / Math.max(1, cOut) + h / Math.max(1, kLen);
+  }
+  if (w && spatial) d += w / Math.max(1, out[3]);
+  if (t && cls === 'depthwise_conv2d') d += t / area;
+  return 1 / d;
 }
 
 /** Layout-only ops a dataflow compiler folds into addressing; they take no context resources. */
@@ -181,13 +219,13 @@ export function runtimeFusions(g: Graph, profile: HardwareProfile, runtime: stri
     const rt = runtimeFor(u, runtime);
     return [id, new Set(Object.keys((rt ? rt.runtime.kernel_fusions : u.kernel_fusions) ?? {}))];
   }));
-  for (const rule of KERNEL_FUSIONS) {
+  for (const rule of CONV_ADD_FUSIONS) {
     if (![...declared.values()].some((d) => d.has(rule))) continue;
     const eligible = (l: Layer) => {
       const a = placement(l.name);
       return declared.get(a.unit)!.has(rule) && a.precision === 'fp32' && !fusedInto.has(l.name) && !byConv.has(l.name);
     };
-    const f = convAddFusions(g, rule as KernelFusion, eligible);
+    const f = convAddFusions(g, rule, eligible);
     for (const [conv, grp] of f.byConv) {
       const unit = placement(conv).unit;
       if ([grp.add, grp.activation].some((n) => n !== undefined && placement(n).unit !== unit)) continue;
@@ -270,6 +308,17 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   // 3. Per-layer roofline.
   const swish = swishPairs(g);
   const fused = runtimeFusions(g, profile, opts.runtime, (n) => assign.get(n)!);
+  // ONNX Runtime's MLAS kernel costs and, on x86-64, its NCHWc layout (src/cost/ort.ts): only on
+  // units whose runtime declares `ort_mlas_kernels`, at fp32.
+  const mlas = new Map(Object.entries(profile.units).map(([id, u]) => {
+    const rt = runtimeFor(u, opts.runtime);
+    const rules = (rt ? rt.runtime.kernel_fusions : u.kernel_fusions) ?? {};
+    const on = 'ort_mlas_kernels' in rules;
+    return [id, { on, block: on && 'ort_nchwc_conv_sum' in rules ? u.nchwc_block_channels?.value ?? 1 : 1 }];
+  }));
+  const mlasOn = (name: string) => { const a = assign.get(name)!; return a.precision === 'fp32' && mlas.get(a.unit)!.on; };
+  const block = Math.max(1, ...[...mlas.values()].map((m) => m.block));
+  const layout: OrtLayoutPlan = ortNchwcLayout(g, block, (l) => mlasOn(l.name) && mlas.get(assign.get(l.name)!.unit)!.block === block);
   const byName = new Map(g.layers.map((l) => [l.name, l]));
   const layers: LayerResult[] = [];
   const unitBusyMs = new Map<string, number>();
@@ -286,17 +335,21 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls);
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
-    const ops = layerOps(l) * batch;
+    const onMlas = mlasOn(l.name);
+    const ops = (onMlas ? mlasOps(l) : layerOps(l)) * batch;
     // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs); a residual Add
-    // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions).
-    const fusedInto = fused.fusedInto.get(l.name);
+    // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions); a Relu
+    // after a BatchNormalization ORT turned into an NCHWc Conv runs inside it (src/cost/ort.ts).
+    const fusedInto = fused.fusedInto.get(l.name) ?? layout.fusedInto.get(l.name);
     const inPlace = (l.activationBytes === 0 && l.macs === 0) || swish.sigmoids.has(l.name) || fusedInto !== undefined;
     const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff * speedup)) * 1e3;
     const bytesPer = DTYPE_BYTES[a.precision];
-    const outBytes = l.outputShape.reduce((x, y) => x * y, 1) * bytesPer * batch;
-    // A Conv that absorbed a residual Add also reads the Add's other operand (its Sum input).
+    const outElems = l.outputShape.reduce((x, y) => x * y, 1) * batch;
+    const outBytes = outElems * bytesPer;
+    // A Conv that absorbed a residual Add also reads the Add's other operand (its Sum input). Under
+    // MLAS an operand listed twice (x op broadcast-constant, as imported) is read once.
     const sum = fused.byConv.get(l.name);
-    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : sum ? [...l.inputShapes, byName.get(sum.add)!.inputShapes[sum.otherInput]] : l.inputShapes;
+    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : sum ? [...l.inputShapes, byName.get(sum.add)!.inputShapes[sum.otherInput]] : onMlas ? l.inputShapes.filter((_, k) => l.inputs.indexOf(l.inputs[k]) === k) : l.inputShapes;
     const inBytes = readShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
     const wBytes = weightBytesOn(l, a.unit, a.precision);
     // Activations live in the unit's memory, or its on-chip level when the layer's tensors fit there.
@@ -316,13 +369,39 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const memoryMs = inPlace ? 0 : (spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
     // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
     const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
+    // MLAS extras (src/cost/ort.ts): a non-ReLU fused activation is a pass over the output at the
+    // element-wise rate (SiLU/GELU are not fused by ORT: their own kernel, reading and writing the
+    // tensor); a grouped conv left out of NCHWc is one SGEMM call per group; layout reorders charged
+    // here are copies of their tensor, each its own kernel.
+    let extraMs = 0, layoutMs = 0, extraBytes = 0;
+    if (onMlas && !inPlace) {
+      const ewMs = (elems: number) => (elems / (pk.peak * threadScale * Math.min(1, u.efficiency.elementwise.value * (rt?.efficiency_scale?.value ?? 1)))) * 1e3;
+      // A copy's bytes, placed like a layer's: on-chip when they fit, else the cache/memory mix.
+      const memMs = (b: number) => {
+        if (!onchip) return (b / bandwidth(profile, u.memory)) * 1e3;
+        const fit = Math.min(b, onchip.size_bytes.value);
+        return (fit / onchip.bandwidth_bytes_per_s.value + (b - fit) / bandwidth(profile, u.memory)) * 1e3;
+      };
+      const act = l.attrs.activation;
+      if (l.macs > 0 && act && act !== 'relu') {
+        if (act === 'silu' || act === 'gelu') { extraMs += Math.max(ewMs(outElems), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
+        else extraMs += ewMs(outElems);
+      }
+      if (layout.perGroupConvs.has(l.name)) extraMs += Math.max(0, (l.op === 'depthwise_conv2d' ? l.inputShapes[0][1] : l.attrs.groups ?? 1) - 1) * overheadMs;
+      for (const r of layout.reorders.get(l.name) ?? []) {
+        const b = (r.elems + r.blockedElems) * bytesPer * batch;
+        layoutMs += Math.max(ewMs(r.elems * batch), memMs(b)) + overheadMs;
+        extraBytes += b;
+      }
+    }
     const core = Math.max(computeMs, memoryMs);
-    const latencyMs = core + overheadMs;
+    const latencyMs = core + overheadMs + extraMs + layoutMs;
     const bound: Bound = overheadMs > core ? 'overhead' : computeMs >= memoryMs ? 'compute' : 'memory';
-    const bytes = inPlace ? 0 : inBytes + outBytes + wBytes;
+    const bytes = inPlace ? 0 : inBytes + outBytes + wBytes + extraBytes;
     layers.push({
       name: l.name, op: l.op, unit: a.unit, precision: a.precision, macs: l.macs * batch, bytes, latencyMs, computeMs, memoryMs, bound,
       fallback: a.unit !== startUnit, fallbackReason: a.unit !== startUnit ? a.reason : undefined, ...(fusedInto !== undefined ? { fusedInto } : {}),
+      ...(layoutMs > 0 ? { layoutMs } : {}),
       opsPerByte: bytes > 0 ? ops / bytes : 0, attainedOpsPerS: latencyMs > 0 ? ops / (latencyMs / 1e3) : 0,
     });
     unitBusyMs.set(a.unit, (unitBusyMs.get(a.unit) ?? 0) + latencyMs);
@@ -412,6 +491,14 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
       const ms = df.context_switch_us.value / 1e3 + (c.weightsBytes / reloadBw) * 1e3;
       extras.push({ name: `context switch ${unitId} ${k + 1}/${mine.length}`, kind: 'transfer', unit: unitId, latencyMs: ms, bytes: c.weightsBytes });
     });
+  }
+  // The caller's binding copies every graph output out of the runtime once per call
+  // (onnxruntime-node: OrtValueToNapiValue allocates a new ArrayBuffer and memcpys each output,
+  // js/node/src/tensor_helper.cc): a per-byte cost where the unit states its rate.
+  const copyRate = first.output_copy_bytes_per_s?.value;
+  if (copyRate) {
+    const outBytes = g.outputs.reduce((s, o) => { const l = byName.get(o); return s + (l ? l.outputShape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[assign.get(o)!.precision] * batch : 0); }, 0);
+    if (outBytes > 0) extras.push({ name: 'copy outputs to the caller', kind: 'overhead', unit: startUnit, latencyMs: (outBytes / copyRate) * 1e3, bytes: outBytes });
   }
   for (const unitId of [...unitBusyMs.keys()].sort()) {
     const extra = runtimes.get(unitId)?.fixed_overhead_us?.value ?? 0;

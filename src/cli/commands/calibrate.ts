@@ -18,6 +18,7 @@ import { EdgeplanError } from '../../errors/index.ts';
 import { parseProfile } from '../../hardware/index.ts';
 import { exportOnnx, fitHostProfile, importModel, type HostSample } from '../../import/index.ts';
 import { attributeNodeTimes, bandwidthProbes, withCpuCaches, withOrtFusions, type CpuCache } from '../../import/host-fit.ts';
+
 import { buildZooModel } from '../../zoo/index.ts';
 import { loadDeviceArg } from '../device-arg.ts';
 import { table, toJson } from '../format.ts';
@@ -55,6 +56,13 @@ export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CpuC
   }).filter((c) => c.sizeBytes > 0);
 }
 
+/** The CPU feature flags of cpu0 as Linux lists them (/proc/cpuinfo), or undefined where that file is absent. */
+export function readCpuFlags(path = '/proc/cpuinfo'): string[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const line = readFileSync(path, 'utf8').split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
+  return line ? line.split(':')[1].trim().split(/\s+/) : undefined;
+}
+
 export interface CalibrateArgs { device: string; threads?: number; runs: number; minTimeMs?: number; passes?: number; statistic?: 'median' | 'min'; out: string; json: boolean }
 
 export async function runCalibrate(io: Io, a: CalibrateArgs) {
@@ -62,7 +70,7 @@ export async function runCalibrate(io: Io, a: CalibrateArgs) {
   const u0 = loaded.units[loaded.default_unit];
   if (u0.kind !== 'cpu') throw new EdgeplanError('bad_value', `calibrate measures the CPU this runs on, but ${loaded.id}'s default unit is a ${u0.kind}`, { fix: 'use --device host (or a CPU profile of this machine)' });
   const caches = readCpuCaches();
-  const base = withOrtFusions(withCpuCaches(loaded, caches), process.arch);
+  const base = withOrtFusions(withCpuCaches(loaded, caches), process.arch, readCpuFlags());
   const u = base.units[base.default_unit];
   const stat = a.statistic ?? 'median';
   const threads = a.threads ?? u.threads?.value ?? 1;

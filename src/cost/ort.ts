@@ -1,0 +1,155 @@
+/**
+ * What ONNX Runtime's CPU execution provider (MLAS kernels) runs for a graph, beyond one kernel per
+ * layer: the costs `edgeplan measure` sees on the host that a plain per-layer roofline misses. Two
+ * parts, each applied only where a unit declares it (nowhere but the host profile and what
+ * `edgeplan calibrate` writes), so no other device's numbers move:
+ *
+ * `ort_mlas_kernels` (a `kernel_fusions` rule): how MLAS kernels spend their time —
+ * - a Conv's fused activation other than ReLU is a second pass over the output. MLAS folds only ReLU
+ *   into the convolution kernel (MLAS_CONV_KERNEL_FLAG_RELU_ACTIVATION); Clip (ReLU6), HardSigmoid,
+ *   HardSwish, LeakyRelu and Sigmoid set MLAS_CONV_KERNEL_FLAG_OTHER_ACTIVATION and are applied by
+ *   MlasActivation over each output row after the kernel (onnxruntime/core/mlas/lib/snchwc.cpp,
+ *   MLAS_NCHWC_CONV_ALGORITHM::ComputeKernelFlags / DoActivation). Measured with ORT 1.30 on the
+ *   host: a 16→96 1×1 conv at 257×257 takes 1.55 ms with ReLU and 2.58 ms with Clip or HardSwish,
+ *   at 64×64 98 µs and 156 µs: ~0.15 ns per output element, an element-wise pass;
+ * - pooling visits every window tap (MlasPool / MlasNchwcPool loop over the kernel window per
+ *   output), so a k×k max/average pool costs k² operations per output and a global pool one per
+ *   input element, not one per output;
+ * - Resize is a scalar loop, one output element per iteration with its source index computed
+ *   (onnxruntime/core/providers/cpu/tensor/upsample.cc): ~1.1 ns per output element for nearest
+ *   2× upsampling of YOLO11n's necks on the host, ~9 element-wise vector ops; bilinear adds its
+ *   4 taps (RESIZE_SCALAR_OPS);
+ * - an element-wise op whose other operand is a broadcast constant (x + 3, x / 6, how exporters
+ *   write HardSwish; the importer lists x twice) reads x once.
+ *
+ * NCHWc layout (x86-64: `ort_nchwc_conv_sum` declared and the unit's `nchwc_block_channels`, 16
+ * with AVX-512F, 8 with AVX2): onnxruntime/core/optimizer/nchwc_transformer.cc rewrites Conv,
+ * pools and the element-wise ops between them to a blocked layout (channels in blocks of 16/8).
+ * Tensors cross between that layout and plain NCHW through ReorderInput / ReorderOutput kernels,
+ * each a full copy of the tensor that appears in ORT's profile as its own kernel; this module says
+ * which tensors cross and where. Rules (NchwcTransformerImpl::Transform*, as ported with the
+ * channel-alignment of 4 "the current implementation of ReorderInput requires" in
+ * webmachinelearning/webnn-native src/webnn_native/mlas/GraphMLAS.cpp, and checked against ORT
+ * 1.30 profiles on the host):
+ * - Conv, group 1: C_in < block reads NCHW directly; otherwise C_in % 4 == 0 (input reordered if it
+ *   is not NCHWc; ShuffleNetV2's 58-channel convs reading a Split stay plain); C_out is padded.
+ *   Depthwise: C % 4 == 0. Other grouped convs: C_in/g and C_out/g multiples of the block;
+ * - Max/AveragePool: C % 4 == 0 (input reordered if needed); GlobalAveragePool only on NCHWc input;
+ * - Add/Sum/Mul of NCHWc tensors of one shape, channel Concat of block-aligned NCHWc inputs, Relu,
+ *   Sigmoid, Tanh and the x·σ(x) pair (QuickGelu) on an NCHWc input stay NCHWc;
+ * - BatchNormalization on an NCHWc input becomes a 1×1 depthwise NCHWc Conv (TransformBatchNormalization)
+ *   and a Relu that is its only reader is fused into it (TransformActivation): DenseNet's
+ *   pre-activation BN + ReLU is one kernel in ORT's profile (`<bn>_bn_nchwc`), no Relu kernel;
+ * - anything else (Resize with sizes, Clip, HardSwish, Div, broadcast Mul of an SE block, Split,
+ *   Slice, Reshape, Softmax, ...) reads NCHW: each NCHWc tensor it reads gets one ReorderOutput,
+ *   shared by all its plain readers, and a graph output in NCHWc gets one too;
+ * - a depthwise or grouped Conv that is not NCHWc runs ORT's generic grouped Conv: one im2col +
+ *   SGEMM call per group (onnxruntime/core/providers/cpu/nn/conv.cc loops over groups); ShuffleNetV2's
+ *   58-channel 3×3 depthwise convs take ~98 µs on the host where its 116-channel NCHWc ones take ~10.
+ */
+import type { Graph, Layer } from '../graph/types.ts';
+
+/** Per-output-element cost of ORT's scalar Resize loop, in element-wise ops, besides one op per tap. */
+export const RESIZE_SCALAR_OPS = 8;
+/** Channel alignment the NCHWc rewrite asks of plain tensors it reorders (see the module comment). */
+export const NCHWC_CHANNEL_ALIGNMENT = 4;
+
+/** One ReorderInput/ReorderOutput kernel: the tensor (a layer name or graph input) and its elements (NCHWc side padded). */
+export interface OrtReorder {
+  readonly kind: 'input' | 'output';
+  readonly tensor: string;
+  /** Elements of the plain NCHW tensor. */
+  readonly elems: number;
+  /** Elements of the blocked tensor (channels padded up to the block). */
+  readonly blockedElems: number;
+}
+
+export interface OrtLayoutPlan {
+  /** Layer outputs ORT keeps in NCHWc layout. */
+  readonly nchwc: ReadonlySet<string>;
+  /** Reorder kernels, keyed by the layer they are charged to (the reader that needs them; for a graph output, its producer). */
+  readonly reorders: ReadonlyMap<string, readonly OrtReorder[]>;
+  /** Relu layers fused into the NCHWc Conv ORT makes of the BatchNormalization before them → that BatchNormalization. */
+  readonly fusedInto: ReadonlyMap<string, string>;
+  /** Depthwise/grouped convs ORT runs as one SGEMM per group (not NCHWc). */
+  readonly perGroupConvs: ReadonlySet<string>;
+}
+
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * The NCHWc layout ORT gives `g` on a CPU with NCHWc `block`, for the layers `eligible` says run
+ * there (fp32, on a unit that declares it). See the module comment for the rules. An x·σ(x) pair
+ * (one QuickGelu kernel in ORT) is a Sigmoid and a same-shape Mul here: NCHWc in, NCHWc out.
+ */
+export function ortNchwcLayout(g: Graph, block: number, eligible: (l: Layer) => boolean): OrtLayoutPlan {
+  const nchwc = new Set<string>();
+  const reorders = new Map<string, OrtReorder[]>();
+  const fusedInto = new Map<string, string>();
+  const perGroupConvs = new Set<string>();
+  if (block <= 1) return { nchwc, reorders, fusedInto, perGroupConvs };
+  const shapeOf = new Map<string, readonly number[]>();
+  for (const i of g.inputs) shapeOf.set(i.name, i.shape);
+  for (const l of g.layers) shapeOf.set(l.name, l.outputShape);
+  const readers = new Map<string, Layer[]>();
+  for (const l of g.layers) for (const i of new Set(l.inputs)) readers.set(i, [...(readers.get(i) ?? []), l]);
+  const isOutput = new Set(g.outputs);
+  const blocked = (s: readonly number[]) => (s.length === 4 ? s[0] * Math.ceil(s[1] / block) * block * s[2] * s[3] : numel(s));
+  const reorderedIn = new Set<string>();
+  const addReorder = (at: string, r: OrtReorder) => reorders.set(at, [...(reorders.get(at) ?? []), r]);
+  const needReorderInput = (l: Layer, t: string) => {
+    if (nchwc.has(t) || reorderedIn.has(t)) return;
+    reorderedIn.add(t);
+    const s = shapeOf.get(t)!;
+    addReorder(l.name, { kind: 'input', tensor: t, elems: numel(s), blockedElems: blocked(s) });
+  };
+  const aligned = (c: number) => c % NCHWC_CHANNEL_ALIGNMENT === 0;
+  /** NCHWc convs that read their input as plain NCHW (C_in below the block). */
+  const readsPlain = new Set<string>();
+  for (const l of g.layers) {
+    if (!eligible(l)) continue;
+    const ins = l.inputs;
+    const in0 = l.inputShapes[0] ?? [];
+    const rank4 = l.outputShape.length === 4 && in0.length === 4;
+    let v = false;
+    if (l.op === 'conv2d' && rank4) {
+      const groups = l.attrs.groups ?? 1;
+      const cin = in0[1], cout = l.outputShape[1];
+      if (groups === 1) {
+        if (cin < block) { v = true; readsPlain.add(l.name); } // NCHW input read directly (MLAS_NCHWC_CONV_NCHW_ALGORITHM)
+        else if (aligned(cin)) { v = true; needReorderInput(l, ins[0]); }
+      } else if ((cin / groups) % block === 0 && (cout / groups) % block === 0 && aligned(cout)) { v = true; needReorderInput(l, ins[0]); }
+      else perGroupConvs.add(l.name);
+    } else if (l.op === 'depthwise_conv2d' && rank4) {
+      const c = l.outputShape[1];
+      if (c === in0[1] && aligned(c)) { v = true; needReorderInput(l, ins[0]); }
+      else perGroupConvs.add(l.name);
+    } else if ((l.op === 'max_pool' || l.op === 'avg_pool') && rank4) {
+      if (aligned(in0[1])) { v = true; needReorderInput(l, ins[0]); }
+    } else if (l.op === 'global_pool') v = rank4 && nchwc.has(ins[0]);
+    // An operand listed twice is how the importer writes x op broadcast-constant (x + 3 of an
+    // exported HardSwish): ORT sees a constant operand, not an NCHWc tensor, and keeps the op plain.
+    else if (l.op === 'add' || l.op === 'mul') v = rank4 && new Set(ins).size === ins.length && ins.every((i) => nchwc.has(i)) && l.inputShapes.every((s) => sameShape(s, l.outputShape));
+    else if (l.op === 'concat') v = rank4 && (l.attrs.axis ?? 1) === 1 && ins.every((i) => nchwc.has(i)) && l.inputShapes.every((s) => s[1] % block === 0);
+    else if (l.op === 'relu' || l.op === 'sigmoid' || l.op === 'silu' || l.op === 'batchnorm' || (l.op === 'opaque' && l.attrs.opaqueType === 'Tanh')) v = nchwc.has(ins[0]);
+    if (v) nchwc.add(l.name);
+    if (l.op === 'batchnorm' && v) {
+      // TransformActivation: the Relu that is the BN-conv's only reader runs inside it.
+      const r = readers.get(l.name) ?? [];
+      if (r.length === 1 && r[0].op === 'relu' && !isOutput.has(l.name) && eligible(r[0])) fusedInto.set(r[0].name, l.name);
+    }
+  }
+  // ReorderOutput: one per NCHWc tensor that a plain layer (or the graph's caller) reads, charged to
+  // its first plain reader in run order, or to the producer when only the caller reads it plain.
+  // A transpose to NHWC is itself the reorder (TransformTranspose emits a channels-last
+  // ReorderOutput in its place). Convs and pools left plain read NCHW like any other plain layer.
+  const nhwc = (l: Layer) => l.op === 'transpose' && sameShape(l.attrs.perm ?? [], [0, 2, 3, 1]);
+  for (const t of nchwc) {
+    const plain = (readers.get(t) ?? []).filter((r) => (!nchwc.has(r.name) || readsPlain.has(r.name)) && !fusedInto.has(r.name) && !(eligible(r) && nhwc(r)));
+    if (!plain.length && !isOutput.has(t)) continue;
+    const s = shapeOf.get(t)!;
+    addReorder(plain[0]?.name ?? t, { kind: 'output', tensor: t, elems: numel(s), blockedElems: blocked(s) });
+  }
+  return { nchwc, reorders, fusedInto, perGroupConvs };
+}
