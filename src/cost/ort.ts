@@ -18,9 +18,21 @@
  * - Resize is a scalar loop, one output element per iteration with its source index computed
  *   (onnxruntime/core/providers/cpu/tensor/upsample.cc): ~1.1 ns per output element for nearest
  *   2× upsampling of YOLO11n's necks on the host, ~9 element-wise vector ops; bilinear adds its
- *   4 taps (RESIZE_SCALAR_OPS);
+ *   4 taps (SCALAR_LOOP_OPS);
+ * - ConvTranspose is a GEMM into a column buffer (C_out·k² × H_in·W_in) and a scalar Col2Im that
+ *   adds it into the zeroed output (onnxruntime/core/providers/cpu/nn/conv_transpose.cc, math::Col2im):
+ *   the buffer is written and read once and every element costs a scalar-loop step; ORT folds no
+ *   BatchNormalization into a ConvTranspose and fuses no activation into it (ConvBNFusion and
+ *   ConvActivationFusion match Conv only), so each is a separate element-wise kernel. PP-OCRv4 det's
+ *   24→24 2×2/2 ConvTranspose at 160→320 takes ~4.7 ms on the host, 0.8 ms of it the GEMM;
+ * - a Conv whose input has fewer channels than the NCHWc block reads NCHW directly and calls its
+ *   kernel once per input channel, accumulating into the output (MLAS_NCHWC_CONV_NCHW_ALGORITHM in
+ *   snchwc.cpp): its reduction per call is the k² taps of one channel, not C_in·k² — PP-OCRv4 det's
+ *   12→96 1×1 conv at 160×160 runs at ~28 GFLOP/s where NCHWc 1×1 convs reach ~150;
+ * - exp-based activations (Sigmoid, Tanh, SiLU/QuickGelu, GELU) cost EXP_ACTIVATION_OPS more per element;
  * - an element-wise op whose other operand is a broadcast constant (x + 3, x / 6, how exporters
- *   write HardSwish; the importer lists x twice) reads x once.
+ *   write HardSwish; the importer lists x twice) streams x once (its per-element work is that of
+ *   a binary op: the probes' Adds and PP-OCR's x + 3 both take ~0.18 ns per element in cache).
  *
  * NCHWc layout (x86-64: `ort_nchwc_conv_sum` declared and the unit's `nchwc_block_channels`, 16
  * with AVX-512F, 8 with AVX2): onnxruntime/core/optimizer/nchwc_transformer.cc rewrites Conv,
@@ -49,8 +61,21 @@
  */
 import type { Graph, Layer } from '../graph/types.ts';
 
-/** Per-output-element cost of ORT's scalar Resize loop, in element-wise ops, besides one op per tap. */
-export const RESIZE_SCALAR_OPS = 8;
+/**
+ * Cost of one element of a scalar (one element per iteration, index computed) loop, in the
+ * element-wise class's vectorized ops: ORT's Resize (besides one op per tap) and ConvTranspose's
+ * Col2Im. Measured on the host: nearest 2× Resize of YOLO11n's necks ~1.1 ns per output element,
+ * ~9 element-wise ops at the fitted element-wise rate.
+ */
+export const SCALAR_LOOP_OPS = 8;
+/**
+ * Extra element-wise ops per element of an exp-based activation (Sigmoid, Tanh, the x·σ(x) pair ORT
+ * runs as QuickGelu, SiLU, GELU): MLAS evaluates the logistic/tanh as a rational polynomial
+ * (MlasComputeLogistic, MlasComputeTanh), ~2 more vector passes' worth than an Add. Measured on the
+ * host: YOLO11n's in-cache QuickGelu kernels take ~0.35-0.45 ns per element where plain binary
+ * ops take ~0.2.
+ */
+export const EXP_ACTIVATION_OPS = 2;
 /** Channel alignment the NCHWc rewrite asks of plain tensors it reorders (see the module comment). */
 export const NCHWC_CHANNEL_ALIGNMENT = 4;
 
@@ -73,6 +98,8 @@ export interface OrtLayoutPlan {
   readonly fusedInto: ReadonlyMap<string, string>;
   /** Depthwise/grouped convs ORT runs as one SGEMM per group (not NCHWc). */
   readonly perGroupConvs: ReadonlySet<string>;
+  /** NCHWc convs that read a plain NCHW input channel by channel (C_in below the block). */
+  readonly nchwInput: ReadonlySet<string>;
 }
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -88,7 +115,8 @@ export function ortNchwcLayout(g: Graph, block: number, eligible: (l: Layer) => 
   const reorders = new Map<string, OrtReorder[]>();
   const fusedInto = new Map<string, string>();
   const perGroupConvs = new Set<string>();
-  if (block <= 1) return { nchwc, reorders, fusedInto, perGroupConvs };
+  const readsPlain = new Set<string>();
+  if (block <= 1) return { nchwc, reorders, fusedInto, perGroupConvs, nchwInput: readsPlain };
   const shapeOf = new Map<string, readonly number[]>();
   for (const i of g.inputs) shapeOf.set(i.name, i.shape);
   for (const l of g.layers) shapeOf.set(l.name, l.outputShape);
@@ -105,8 +133,6 @@ export function ortNchwcLayout(g: Graph, block: number, eligible: (l: Layer) => 
     addReorder(l.name, { kind: 'input', tensor: t, elems: numel(s), blockedElems: blocked(s) });
   };
   const aligned = (c: number) => c % NCHWC_CHANNEL_ALIGNMENT === 0;
-  /** NCHWc convs that read their input as plain NCHW (C_in below the block). */
-  const readsPlain = new Set<string>();
   for (const l of g.layers) {
     if (!eligible(l)) continue;
     const ins = l.inputs;
@@ -151,5 +177,5 @@ export function ortNchwcLayout(g: Graph, block: number, eligible: (l: Layer) => 
     const s = shapeOf.get(t)!;
     addReorder(plain[0]?.name ?? t, { kind: 'output', tensor: t, elems: numel(s), blockedElems: blocked(s) });
   }
-  return { nchwc, reorders, fusedInto, perGroupConvs };
+  return { nchwc, reorders, fusedInto, perGroupConvs, nchwInput: readsPlain };
 }

@@ -12,7 +12,7 @@ import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
 import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
 import { CONV_ADD_FUSIONS, convAddFusions, type ConvAddFusion } from './fusion.ts';
-import { ortNchwcLayout, RESIZE_SCALAR_OPS, type OrtLayoutPlan } from './ort.ts';
+import { EXP_ACTIVATION_OPS, ortNchwcLayout, SCALAR_LOOP_OPS, type OrtLayoutPlan } from './ort.ts';
 import { activationPeak } from './memory.ts';
 import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
@@ -48,8 +48,11 @@ export function layerOps(l: Layer): number {
 /**
  * Ops of a layer as ONNX Runtime's MLAS kernels spend them (src/cost/ort.ts): pools visit every
  * window tap (k² per output; a global pool one per input element); Resize is a scalar loop costing
- * RESIZE_SCALAR_OPS plus one per tap (4 bilinear, 1 nearest) per output element; an element-wise op
- * reads each distinct operand once. Everything else as layerOps.
+ * SCALAR_LOOP_OPS plus one per tap (4 bilinear, 1 nearest) per output element; exp-based
+ * activations EXP_ACTIVATION_OPS more. Everything else as layerOps: a binary op costs per element
+ * the same whether its second operand is a tensor or a broadcast constant (the importer's x listed
+ * twice), ~0.18 ns per element in cache on the host for the probes' Adds and PP-OCR's x + 3 alike;
+ * only its memory traffic drops (the constant is not streamed).
  */
 export function mlasOps(l: Layer): number {
   const elems = l.outputShape.reduce((a, b) => a * b, 1);
@@ -57,8 +60,9 @@ export function mlasOps(l: Layer): number {
   switch (l.op) {
     case 'max_pool': case 'avg_pool': return elems * (typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1);
     case 'global_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1);
-    case 'resize': return elems * (RESIZE_SCALAR_OPS + (l.attrs.mode === 'bilinear' ? 4 : 1));
-    default: return l.macs > 0 ? layerOps(l) : elems * Math.max(1, new Set(l.inputs).size);
+    case 'resize': return elems * (SCALAR_LOOP_OPS + (l.attrs.mode === 'bilinear' ? 4 : 1));
+    case 'sigmoid': case 'silu': case 'gelu': return elems * (1 + EXP_ACTIVATION_OPS);
+    default: return layerOps(l);
   }
 }
 
@@ -143,7 +147,7 @@ export function runtimeFor(u: ComputeUnit, name: string | undefined): { id: stri
  * - depthwise_half_taps t: depthwise layers pay t/(k_h·k_w): every output loads a window and stores
  *   once whatever the kernel size (same profiles: 3×3 ~38, 5×5 ~53, 7×7 ~60 GFLOP/s).
  */
-export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): number {
+export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass, perInputChannel = false): number {
   const h = u.channel_half_efficiency?.value;
   const w = u.row_half_width?.value;
   const t = u.depthwise_half_taps?.value;
@@ -157,7 +161,8 @@ export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): numb
     const inp = l.inputShapes[0];
     const cOut = out.length === 4 ? out[1] : out[out.length - 1];
     const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
-    const kLen = (cIn / (l.attrs.groups ?? 1)) * area;
+    // A kernel called once per input channel (perInputChannel) reduces over that channel's taps only.
+    const kLen = (perInputChannel ? 1 : cIn / (l.attrs.groups ?? 1)) * area;
     d = 1 + h / Math.max(1, cOut) + h / Math.max(1, kLen);
   }
   if (w && spatial) d += w / Math.max(1, out[3]);
@@ -332,11 +337,12 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
     const rt = runtimes.get(a.unit);
     const cls = opClassOf(l);
-    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls);
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls, layout.nchwInput.has(l.name));
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const onMlas = mlasOn(l.name);
-    const ops = (onMlas ? mlasOps(l) : layerOps(l)) * batch;
+    // Under MLAS the Mul of an x·σ(x) pair is ORT's QuickGelu: it evaluates the logistic too.
+    const ops = (onMlas ? mlasOps(l) + (swish.muls.has(l.name) || (l.op === 'opaque' && l.attrs.opaqueType === 'Tanh') ? EXP_ACTIVATION_OPS * l.outputShape.reduce((x, y) => x * y, 1) : 0) : layerOps(l)) * batch;
     // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs); a residual Add
     // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions); a Relu
     // after a BatchNormalization ORT turned into an NCHWc Conv runs inside it (src/cost/ort.ts).
@@ -366,7 +372,13 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // the L2 and memory rates (edgeplan calibrate's kernel times). CPUs only: that is where it was measured.
     const spill = u.kind === 'cpu' && onchip?.kind === 'cache' && actLevel === u.memory && !isRemote(profile, a.unit) && profile.class !== 'mcu';
     const split = (b: number) => spill ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, actLevel) : b / bandwidth(profile, actLevel);
-    const memoryMs = inPlace ? 0 : (spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
+    // Under ORT on a CPU (ort_mlas_kernels) a layer's weights come from memory on every call: the
+    // other layers' traffic evicts them from the private cache between inferences, so they are not
+    // on-chip just because the layer's bytes would fit it. SE blocks' 1×1 convs (~10 µs each for a
+    // few hundred KB of weights) and classifier Gemms stream weights at memory rate on the host.
+    const weightsFromMemory = onMlas && u.kind === 'cpu' && onchip?.kind === 'cache' && wBytes > 0;
+    const actMs = (b: number) => onchip && b <= onchip.size_bytes.value ? b / onchip.bandwidth_bytes_per_s.value : spill || weightsFromMemory ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, u.memory) : b / bandwidth(profile, actLevel);
+    const memoryMs = inPlace ? 0 : (weightsFromMemory ? actMs(inBytes + outBytes) + wBytes / bandwidth(profile, u.memory) : spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
     // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
     const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
     // MLAS extras (src/cost/ort.ts): a non-ReLU fused activation is a pass over the output at the
@@ -383,9 +395,17 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
         return (fit / onchip.bandwidth_bytes_per_s.value + (b - fit) / bandwidth(profile, u.memory)) * 1e3;
       };
       const act = l.attrs.activation;
-      if (l.macs > 0 && act && act !== 'relu') {
-        if (act === 'silu' || act === 'gelu') { extraMs += Math.max(ewMs(outElems), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
-        else extraMs += ewMs(outElems);
+      if (l.op === 'conv_transpose2d') {
+        // GEMM into a column buffer, then a scalar Col2Im into the zeroed output; the folded BN and
+        // the activation are kernels of their own (src/cost/ort.ts).
+        const colElems = (l.macs / Math.max(1, l.inputShapes[0][1] / (l.attrs.groups ?? 1))) * batch;
+        extraMs += Math.max(ewMs(colElems * SCALAR_LOOP_OPS), memMs(2 * colElems * bytesPer + outBytes));
+        extraBytes += 2 * colElems * bytesPer + outBytes;
+        for (const on of [l.attrs.batchnorm, act]) if (on) { extraMs += Math.max(ewMs(outElems), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
+      } else if (l.macs > 0 && act && act !== 'relu') {
+        const exp = act === 'sigmoid' || act === 'silu' || act === 'gelu' ? EXP_ACTIVATION_OPS : 0;
+        if (act === 'silu' || act === 'gelu') { extraMs += Math.max(ewMs(outElems * (1 + exp)), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
+        else extraMs += ewMs(outElems * (1 + exp));
       }
       if (layout.perGroupConvs.has(l.name)) extraMs += Math.max(0, (l.op === 'depthwise_conv2d' ? l.inputShapes[0][1] : l.attrs.groups ?? 1) - 1) * overheadMs;
       for (const r of layout.reorders.get(l.name) ?? []) {

@@ -89,6 +89,38 @@ describe('MLAS kernel costs (ort_mlas_kernels)', () => {
     expect(layer(sim(g, host), 'a').bytes).toBe(2 * elemsBytes);
     expect(layer(sim(g, noMlas), 'a').bytes).toBe(3 * elemsBytes);
   });
+  it('ConvTranspose is GEMM + a scalar Col2Im over its column buffer, with its folded BN and activation as kernels of their own', () => {
+    const g = yaml([1, 24, 40, 40], '  - {name: t, op: conv_transpose2d, inputs: [x], out_channels: 24, kernel: 2, stride: 2, batchnorm: true, activation: relu}\n');
+    const cpu = host.units.cpu;
+    const r = layer(sim(g, host), 't'), plain = layer(sim(g, noMlas), 't');
+    const col = 24 * 4 * 40 * 40, out = 24 * 80 * 80;
+    const ew = (n: number) => (n / (cpu.peak_ops_per_s.fp32!.value * cpu.efficiency.elementwise.value)) * 1e3;
+    // The Col2Im pass (8 scalar-loop ops per column element) and two element-wise kernels (BN, ReLU).
+    expect(r.latencyMs - plain.latencyMs).toBeGreaterThan(ew(col * 8) + 2 * ew(out));
+    expect(r.bytes - plain.bytes).toBe(2 * col * 4 + out * 4 + 2 * (2 * out * 4));
+  });
+  it('a conv reading fewer channels than the NCHWc block reduces per input channel (k² taps per kernel call)', () => {
+    const conv = (cin: number) => yaml([1, cin, 40, 40], '  - {name: c, op: conv2d, inputs: [x], out_channels: 96, kernel: 1}\n');
+    const perMac = (p: HardwareProfile, cin: number) => layer(sim(conv(cin), p), 'c').computeMs / cin;
+    const withH = (p: HardwareProfile): HardwareProfile => ({ ...p, units: { cpu: { ...p.units.cpu, channel_half_efficiency: s(4) } } });
+    // 12 input channels (< 16): each kernel call reduces over one channel's single tap.
+    expect(perMac(withH(host), 12) / perMac(withH(host), 16)).toBeGreaterThan(2);
+    const noBlock = withH(without(['nchwc_block_channels']));
+    expect(perMac(noBlock, 12) / perMac(noBlock, 16)).toBeLessThan(1.5);
+  });
+  it('weights come from memory on every call (not from the cache the layer\'s bytes would fit)', () => {
+    const g = yaml([1, 960, 1, 1], '  - {name: fc, op: conv2d, inputs: [x], out_channels: 240, kernel: 1}\n');
+    const w = 960 * 240 * 4 + 240 * 4;
+    const dram = host.memory.dram.bandwidth_bytes_per_s.value;
+    expect(layer(sim(g, host), 'fc').memoryMs).toBeGreaterThanOrEqual((w / dram) * 1e3);
+    expect(layer(sim(g, noMlas), 'fc').memoryMs).toBeLessThan((w / dram) * 1e3);
+  });
+  it('exp-based activations cost EXP_ACTIVATION_OPS more per element (Sigmoid; x·σ(x) as QuickGelu)', () => {
+    const g = yaml([1, 32, 16, 16], '  - {name: s, op: sigmoid, inputs: [x]}\n  - {name: r, op: relu, inputs: [x]}\n');
+    expect(mlasOps(g.layers[0])).toBe(3 * 32 * 16 * 16);
+    expect(mlasOps(g.layers[1])).toBe(32 * 16 * 16);
+    expect(layer(sim(g, host), 's').computeMs).toBeCloseTo(3 * layer(sim(g, host), 'r').computeMs, 12);
+  });
   it('the caller\'s output copy is a per-byte extra where the unit states its rate', () => {
     const g = yaml([1, 32, 64, 64], '  - {name: a, op: relu, inputs: [x]}\n');
     const rate = host.units.cpu.output_copy_bytes_per_s!.value;
