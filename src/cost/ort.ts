@@ -12,9 +12,11 @@
  *   MLAS_NCHWC_CONV_ALGORITHM::ComputeKernelFlags / DoActivation). Measured with ORT 1.30 on the
  *   host: a 16→96 1×1 conv at 257×257 takes 1.55 ms with ReLU and 2.58 ms with Clip or HardSwish,
  *   at 64×64 98 µs and 156 µs: ~0.15 ns per output element, an element-wise pass;
- * - pooling visits every window tap (MlasPool / MlasNchwcPool loop over the kernel window per
- *   output), so a k×k max/average pool costs k² operations per output and a global pool one per
- *   input element, not one per output;
+ * - pooling reads every input element and visits every window tap (MlasPool / MlasNchwcPool loop
+ *   over the kernel window per output, vectorized across a channel block), not one op per output:
+ *   an op per input element plus 1/POOL_TAPS_PER_OP op per tap (fit-set kernels on the host:
+ *   Inception-v2's 3×3/1 average pools ~0.3 ns per output, YOLO11n's 5×5/1 max pools ~0.75,
+ *   SqueezeNet's 3×3/2 max pools ~0.2 ns per input element);
  * - Resize is a scalar loop, one output element per iteration with its source index computed
  *   (onnxruntime/core/providers/cpu/tensor/upsample.cc): ~1.1 ns per output element for nearest
  *   2× upsampling of YOLO11n's necks on the host, ~9 element-wise vector ops; bilinear adds its
@@ -64,10 +66,13 @@ import type { Graph, Layer } from '../graph/types.ts';
 /**
  * Cost of one element of a scalar (one element per iteration, index computed) loop, in the
  * element-wise class's vectorized ops: ORT's Resize (besides one op per tap) and ConvTranspose's
- * Col2Im. Measured on the host: nearest 2× Resize of YOLO11n's necks ~1.1 ns per output element,
- * ~9 element-wise ops at the fitted element-wise rate.
+ * Col2Im. Measured on the host: nearest 2× Resize of YOLO11n's necks ~1.1 ns per output element
+ * where the element-wise class runs ~0.085 ns per op (a vectorized Add ~0.18 ns per element),
+ * ~13 ops; U-Net's and PP-OCRv4 det's ConvTranspose Col2Im ~1-1.8 ns per column element.
  */
-export const SCALAR_LOOP_OPS = 8;
+export const SCALAR_LOOP_OPS = 12;
+/** Window taps a pool kernel covers per element-wise op (see the module comment). */
+export const POOL_TAPS_PER_OP = 3;
 /**
  * Extra element-wise ops per element of an exp-based activation (Sigmoid, Tanh, the x·σ(x) pair ORT
  * runs as QuickGelu, SiLU, GELU): MLAS evaluates the logistic/tanh as a rational polynomial

@@ -12,7 +12,7 @@ import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
 import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
 import { CONV_ADD_FUSIONS, convAddFusions, type ConvAddFusion } from './fusion.ts';
-import { EXP_ACTIVATION_OPS, ortNchwcLayout, SCALAR_LOOP_OPS, type OrtLayoutPlan } from './ort.ts';
+import { EXP_ACTIVATION_OPS, ortNchwcLayout, POOL_TAPS_PER_OP, SCALAR_LOOP_OPS, type OrtLayoutPlan } from './ort.ts';
 import { activationPeak } from './memory.ts';
 import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
@@ -46,8 +46,8 @@ export function layerOps(l: Layer): number {
 }
 
 /**
- * Ops of a layer as ONNX Runtime's MLAS kernels spend them (src/cost/ort.ts): pools visit every
- * window tap (k² per output; a global pool one per input element); Resize is a scalar loop costing
+ * Ops of a layer as ONNX Runtime's MLAS kernels spend them (src/cost/ort.ts): pools read every input
+ * element and visit every window tap (POOL_TAPS_PER_OP taps an op); Resize is a scalar loop costing
  * SCALAR_LOOP_OPS plus one per tap (4 bilinear, 1 nearest) per output element; exp-based
  * activations EXP_ACTIVATION_OPS more. Everything else as layerOps: a binary op costs per element
  * the same whether its second operand is a tensor or a broadcast constant (the importer's x listed
@@ -58,8 +58,10 @@ export function mlasOps(l: Layer): number {
   const elems = l.outputShape.reduce((a, b) => a * b, 1);
   const k = l.attrs.kernel;
   switch (l.op) {
-    case 'max_pool': case 'avg_pool': return elems * (typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1);
-    case 'global_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1);
+    // One op per input element read, and a window tap costs 1/POOL_TAPS_PER_OP op (vector max/add
+    // across a channel block from L1).
+    case 'max_pool': case 'avg_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1) + (elems * (typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1)) / POOL_TAPS_PER_OP;
+    case 'global_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1) * (1 + 1 / POOL_TAPS_PER_OP);
     case 'resize': return elems * (SCALAR_LOOP_OPS + (l.attrs.mode === 'bilinear' ? 4 : 1));
     case 'sigmoid': case 'silu': case 'gelu': return elems * (1 + EXP_ACTIVATION_OPS);
     default: return layerOps(l);
@@ -336,13 +338,17 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const threadsAvail = u.threads?.value ?? u.cores?.value ?? 1;
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
     const rt = runtimes.get(a.unit);
-    const cls = opClassOf(l);
-    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * channelUtilization(u, l, cls, layout.nchwInput.has(l.name));
+    // A BatchNormalization on an NCHWc tensor runs as ORT's 1×1 depthwise NCHWc Conv (src/cost/ort.ts):
+    // costed as that conv, one multiply-add per element, with the depthwise class and its terms.
+    const bnConv = l.op === 'batchnorm' && layout.nchwc.has(l.name);
+    const cls = bnConv ? 'depthwise_conv2d' : opClassOf(l);
+    const util = bnConv ? 1 / (1 + (u.depthwise_half_taps?.value ?? 0) + (u.row_half_width?.value ?? 0) / Math.max(1, l.outputShape[3] ?? 1)) : channelUtilization(u, l, cls, layout.nchwInput.has(l.name));
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1)) * util;
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
     const onMlas = mlasOn(l.name);
     // Under MLAS the Mul of an x·σ(x) pair is ORT's QuickGelu: it evaluates the logistic too.
-    const ops = (onMlas ? mlasOps(l) + (swish.muls.has(l.name) || (l.op === 'opaque' && l.attrs.opaqueType === 'Tanh') ? EXP_ACTIVATION_OPS * l.outputShape.reduce((x, y) => x * y, 1) : 0) : layerOps(l)) * batch;
+    const ops = (bnConv ? 2 * l.outputShape.reduce((x, y) => x * y, 1) : onMlas ? mlasOps(l) + (swish.muls.has(l.name) || (l.op === 'opaque' && l.attrs.opaqueType === 'Tanh') ? EXP_ACTIVATION_OPS * l.outputShape.reduce((x, y) => x * y, 1) : 0) : layerOps(l)) * batch;
     // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs); a residual Add
     // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions); a Relu
     // after a BatchNormalization ORT turned into an NCHWc Conv runs inside it (src/cost/ort.ts).

@@ -16,8 +16,8 @@ import { buildZooModel } from '../../src/zoo/index.ts';
 
 const profile = (id: string): HardwareProfile => parseProfile(readFileSync(`hardware-profiles/${id}.yaml`, 'utf8'), `hardware-profiles/${id}.yaml`);
 const host = profile('host');
-/** The host profile as if its runtime fused nothing. */
-const { kernel_fusions: _drop, ...cpuNoFusion } = host.units.cpu;
+/** The host profile as if its runtime did no Conv + Add fusion (its MLAS kernel costs kept). */
+const cpuNoFusion = { ...host.units.cpu, kernel_fusions: { ort_mlas_kernels: host.units.cpu.kernel_fusions!.ort_mlas_kernels! } };
 const hostUnfused: HardwareProfile = { ...host, units: { ...host.units, cpu: cpuNoFusion } };
 
 const C = 32, HW = 28;
