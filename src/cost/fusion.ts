@@ -34,7 +34,11 @@
  */
 import type { Graph, Layer } from '../graph/types.ts';
 
-export const KERNEL_FUSIONS = ['ort_nchwc_conv_sum', 'ort_conv_add_activation'] as const;
+/** The Conv + residual Add rule sets (this module). */
+export const CONV_ADD_FUSIONS = ['ort_nchwc_conv_sum', 'ort_conv_add_activation'] as const;
+export type ConvAddRule = (typeof CONV_ADD_FUSIONS)[number];
+/** Every rule id a unit or runtime can declare in `kernel_fusions`: the Conv + Add rules and ONNX Runtime's MLAS kernel costs (src/cost/ort.ts). */
+export const KERNEL_FUSIONS = [...CONV_ADD_FUSIONS, 'ort_mlas_kernels'] as const;
 export type KernelFusion = (typeof KERNEL_FUSIONS)[number];
 
 /** One Conv that absorbed a residual Add (and maybe the activation after it). */
@@ -62,7 +66,7 @@ const CONV_OPS: ReadonlySet<string> = new Set(['conv2d', 'depthwise_conv2d']);
  */
 const CONV_FUSED_ACTIVATIONS: ReadonlySet<string> = new Set(['relu', 'relu6', 'sigmoid', 'hardsigmoid', 'hardswish']);
 /** The Add's activation that each rule set fuses (our IR's names; Tanh and LeakyRelu import as opaque). */
-const ADD_ACTIVATIONS: Readonly<Record<KernelFusion, { readonly ops: ReadonlySet<string>; readonly opaque: ReadonlySet<string> }>> = {
+const ADD_ACTIVATIONS: Readonly<Record<ConvAddRule, { readonly ops: ReadonlySet<string>; readonly opaque: ReadonlySet<string> }>> = {
   ort_nchwc_conv_sum: { ops: new Set(['relu', 'sigmoid']), opaque: new Set(['Tanh']) },
   ort_conv_add_activation: { ops: new Set(['relu', 'relu6', 'sigmoid', 'hardsigmoid']), opaque: new Set(['Tanh', 'LeakyRelu']) },
 };
@@ -74,7 +78,7 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  * whether a layer runs where the rule applies (the unit/runtime declares it, fp32); every layer of
  * a group must be eligible.
  */
-export function convAddFusions(g: Graph, rule: KernelFusion, eligible: (l: Layer) => boolean): ConvAddFusions {
+export function convAddFusions(g: Graph, rule: ConvAddRule, eligible: (l: Layer) => boolean): ConvAddFusions {
   const byName = new Map(g.layers.map((l) => [l.name, l]));
   const readers = new Map<string, Layer[]>();
   for (const l of g.layers) for (const i of new Set(l.inputs)) readers.set(i, [...(readers.get(i) ?? []), l]);

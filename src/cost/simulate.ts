@@ -11,7 +11,8 @@ import { weightBytesAt } from '../graph/build.ts';
 import type { Graph, Layer } from '../graph/types.ts';
 import { DTYPE_BYTES } from '../graph/types.ts';
 import type { ComputeUnit, HardwareProfile, OpClass, Precision, UnitRuntime } from '../hardware/types.ts';
-import { convAddFusions, KERNEL_FUSIONS, type ConvAddFusion, type KernelFusion } from './fusion.ts';
+import { CONV_ADD_FUSIONS, convAddFusions, type ConvAddFusion } from './fusion.ts';
+import { EXP_ACTIVATION_OPS, ortNchwcLayout, POOL_TAPS_PER_OP, SCALAR_LOOP_OPS, type OrtLayoutPlan } from './ort.ts';
 import { activationPeak } from './memory.ts';
 import type { Bound, DataflowContext, ExtraCost, LayerResult, Partition, SimOptions, SimResult } from './types.ts';
 
@@ -42,6 +43,29 @@ export function layerOps(l: Layer): number {
   const elems = l.outputShape.reduce((a, b) => a * b, 1);
   if (l.op === 'resize' && l.attrs.mode === 'bilinear') return 8 * elems;
   return elems * Math.max(1, l.inputs.length);
+}
+
+/**
+ * Ops of a layer as ONNX Runtime's MLAS kernels spend them (src/cost/ort.ts): pools read every input
+ * element and visit every window tap (POOL_TAPS_PER_OP taps an op); Resize is a scalar loop costing
+ * SCALAR_LOOP_OPS plus one per tap (4 bilinear, 1 nearest) per output element; exp-based
+ * activations EXP_ACTIVATION_OPS more. Everything else as layerOps: a binary op costs per element
+ * the same whether its second operand is a tensor or a broadcast constant (the importer's x listed
+ * twice), ~0.18 ns per element in cache on the host for the probes' Adds and PP-OCR's x + 3 alike;
+ * only its memory traffic drops (the constant is not streamed).
+ */
+export function mlasOps(l: Layer): number {
+  const elems = l.outputShape.reduce((a, b) => a * b, 1);
+  const k = l.attrs.kernel;
+  switch (l.op) {
+    // One op per input element read, and a window tap costs 1/POOL_TAPS_PER_OP op (vector max/add
+    // across a channel block from L1).
+    case 'max_pool': case 'avg_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1) + (elems * (typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1)) / POOL_TAPS_PER_OP;
+    case 'global_pool': return (l.inputShapes[0] ?? []).reduce((a, b) => a * b, 1) * (1 + 1 / POOL_TAPS_PER_OP);
+    case 'resize': return elems * (SCALAR_LOOP_OPS + (l.attrs.mode === 'bilinear' ? 4 : 1));
+    case 'sigmoid': case 'silu': case 'gelu': return elems * (1 + EXP_ACTIVATION_OPS);
+    default: return layerOps(l);
+  }
 }
 
 const PRECISION_ORDER: readonly Precision[] = ['int4', 'int8', 'fp16', 'fp32'];
@@ -114,17 +138,38 @@ export function runtimeFor(u: ComputeUnit, name: string | undefined): { id: stri
  * h = the unit's channel_half_efficiency and K the GEMM reduction length (C_in/groups × kernel area).
  * Narrow layers under-fill vector lanes, register tiles or PE-array columns, a fixed cost per output
  * pixel that wide layers amortize (the "small channels" efficiency of the issue). 1 when h is absent.
+ *
+ * Two optional terms (absent on every profile that does not state them):
+ * - row_half_width w: conv and depthwise layers also pay w/W_out. ONNX Runtime's MLAS NCHWc kernels
+ *   are called once per output row and filter block (onnxruntime/core/mlas/lib/snchwc.cpp: work is
+ *   split by output row; OutputCountLeftPad/OutputCountRightPad edge outputs take a separate,
+ *   bounds-checked path), so a 7-wide map runs well below a 56-wide one at equal MACs. Measured with
+ *   ORT 1.30 on the project host (per-kernel profiles of 26 models): 3×3 NCHWc convs reach ~110 GFLOP/s
+ *   at W = 7 and ~170 at W ≥ 28, 1×1 convs ~120 and ~155.
+ * - depthwise_half_taps t: depthwise layers pay t/(k_h·k_w): every output loads a window and stores
+ *   once whatever the kernel size (same profiles: 3×3 ~38, 5×5 ~53, 7×7 ~60 GFLOP/s).
  */
-export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass): number {
+export function channelUtilization(u: ComputeUnit, l: Layer, cls: OpClass, perInputChannel = false): number {
   const h = u.channel_half_efficiency?.value;
-  if (!h || (cls !== 'conv2d' && cls !== 'linear') || l.macs === 0) return 1;
-  const out = l.outputShape, inp = l.inputShapes[0];
-  const cOut = out.length === 4 ? out[1] : out[out.length - 1];
+  const w = u.row_half_width?.value;
+  const t = u.depthwise_half_taps?.value;
+  if (l.macs === 0) return 1;
+  const out = l.outputShape;
   const k = l.attrs.kernel;
   const area = typeof k === 'number' ? k * k : k ? k[0] * k[1] : 1;
-  const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
-  const kLen = (cIn / (l.attrs.groups ?? 1)) * area;
-  return 1 / (1 + h / Math.max(1, cOut) + h / Math.max(1, kLen));
+  const spatial = (cls === 'conv2d' || cls === 'depthwise_conv2d') && out.length === 4;
+  let d = 1;
+  if (h && (cls === 'conv2d' || cls === 'linear')) {
+    const inp = l.inputShapes[0];
+    const cOut = out.length === 4 ? out[1] : out[out.length - 1];
+    const cIn = inp.length === 4 ? inp[1] : inp[inp.length - 1];
+    // A kernel called once per input channel (perInputChannel) reduces over that channel's taps only.
+    const kLen = (perInputChannel ? 1 : cIn / (l.attrs.groups ?? 1)) * area;
+    d = 1 + h / Math.max(1, cOut) + h / Math.max(1, kLen);
+  }
+  if (w && spatial) d += w / Math.max(1, out[3]);
+  if (t && cls === 'depthwise_conv2d') d += t / area;
+  return 1 / d;
 }
 
 /** Reduction length of a layer: MACs per output element (C_in/groups × kernel area for a conv, 9 for a depthwise 3×3, input features for linear). */
@@ -200,13 +245,13 @@ export function runtimeFusions(g: Graph, profile: HardwareProfile, runtime: stri
     const rt = runtimeFor(u, runtime);
     return [id, new Set(Object.keys((rt ? rt.runtime.kernel_fusions : u.kernel_fusions) ?? {}))];
   }));
-  for (const rule of KERNEL_FUSIONS) {
+  for (const rule of CONV_ADD_FUSIONS) {
     if (![...declared.values()].some((d) => d.has(rule))) continue;
     const eligible = (l: Layer) => {
       const a = placement(l.name);
       return declared.get(a.unit)!.has(rule) && a.precision === 'fp32' && !fusedInto.has(l.name) && !byConv.has(l.name);
     };
-    const f = convAddFusions(g, rule as KernelFusion, eligible);
+    const f = convAddFusions(g, rule, eligible);
     for (const [conv, grp] of f.byConv) {
       const unit = placement(conv).unit;
       if ([grp.add, grp.activation].some((n) => n !== undefined && placement(n).unit !== unit)) continue;
@@ -289,6 +334,17 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   // 3. Per-layer roofline.
   const swish = swishPairs(g);
   const fused = runtimeFusions(g, profile, opts.runtime, (n) => assign.get(n)!);
+  // ONNX Runtime's MLAS kernel costs and, on x86-64, its NCHWc layout (src/cost/ort.ts): only on
+  // units whose runtime declares `ort_mlas_kernels`, at fp32.
+  const mlas = new Map(Object.entries(profile.units).map(([id, u]) => {
+    const rt = runtimeFor(u, opts.runtime);
+    const rules = (rt ? rt.runtime.kernel_fusions : u.kernel_fusions) ?? {};
+    const on = 'ort_mlas_kernels' in rules;
+    return [id, { on, block: on && 'ort_nchwc_conv_sum' in rules ? u.nchwc_block_channels?.value ?? 1 : 1 }];
+  }));
+  const mlasOn = (name: string) => { const a = assign.get(name)!; return a.precision === 'fp32' && mlas.get(a.unit)!.on; };
+  const block = Math.max(1, ...[...mlas.values()].map((m) => m.block));
+  const layout: OrtLayoutPlan = ortNchwcLayout(g, block, (l) => mlasOn(l.name) && mlas.get(assign.get(l.name)!.unit)!.block === block);
   const byName = new Map(g.layers.map((l) => [l.name, l]));
   const layers: LayerResult[] = [];
   const unitBusyMs = new Map<string, number>();
@@ -301,21 +357,30 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     const threadsAvail = u.threads?.value ?? u.cores?.value ?? 1;
     const threadScale = u.kind === 'cpu' && opts.threads ? Math.min(opts.threads, threadsAvail) / threadsAvail : 1;
     const rt = runtimes.get(a.unit);
-    const cls = opClassOf(l);
-    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1) * (u.precision_efficiency?.[a.precision]?.value ?? 1)) * channelUtilization(u, l, cls) * reductionUtilization(u, l, cls);
+    // A BatchNormalization on an NCHWc tensor runs as ORT's 1×1 depthwise NCHWc Conv (src/cost/ort.ts):
+    // costed as that conv, one multiply-add per element, with the depthwise class and its terms.
+    const bnConv = l.op === 'batchnorm' && layout.nchwc.has(l.name);
+    const cls = bnConv ? 'depthwise_conv2d' : opClassOf(l);
+    const util = bnConv ? 1 / (1 + (u.depthwise_half_taps?.value ?? 0) + (u.row_half_width?.value ?? 0) / Math.max(1, l.outputShape[3] ?? 1)) : channelUtilization(u, l, cls, layout.nchwInput.has(l.name)) * reductionUtilization(u, l, cls);
+    const eff = Math.min(1, u.efficiency[cls].value * (rt?.efficiency_scale?.value ?? 1) * (u.precision_efficiency?.[a.precision]?.value ?? 1)) * util;
     // 2:4 sparsity skips half the MACs of conv/linear on sparse tensor hardware; the realized gain is far below 2×.
     const speedup = sparseOn(l) && (cls === 'conv2d' || cls === 'linear') ? sparseSpeedup24(u) : 1;
-    const ops = layerOps(l) * batch;
+    const onMlas = mlasOn(l.name);
+    // Under MLAS the Mul of an x·σ(x) pair is ORT's QuickGelu: it evaluates the logistic too.
+    const ops = (bnConv ? 2 * l.outputShape.reduce((x, y) => x * y, 1) : onMlas ? mlasOps(l) + (swish.muls.has(l.name) || (l.op === 'opaque' && l.attrs.opaqueType === 'Tanh') ? EXP_ACTIVATION_OPS * l.outputShape.reduce((x, y) => x * y, 1) : 0) : layerOps(l)) * batch;
     // The sigmoid of an x·σ(x) pair runs inside the Mul's kernel (see swishPairs); a residual Add
-    // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions).
-    const fusedInto = fused.fusedInto.get(l.name);
+    // and its activation fused into a Conv run inside the Conv's kernel (see runtimeFusions); a Relu
+    // after a BatchNormalization ORT turned into an NCHWc Conv runs inside it (src/cost/ort.ts).
+    const fusedInto = fused.fusedInto.get(l.name) ?? layout.fusedInto.get(l.name);
     const inPlace = (l.activationBytes === 0 && l.macs === 0) || swish.sigmoids.has(l.name) || fusedInto !== undefined;
     const computeMs = inPlace ? 0 : (ops / (pk.peak * threadScale * eff * speedup)) * 1e3;
     const bytesPer = DTYPE_BYTES[a.precision];
-    const outBytes = l.outputShape.reduce((x, y) => x * y, 1) * bytesPer * batch;
-    // A Conv that absorbed a residual Add also reads the Add's other operand (its Sum input).
+    const outElems = l.outputShape.reduce((x, y) => x * y, 1) * batch;
+    const outBytes = outElems * bytesPer;
+    // A Conv that absorbed a residual Add also reads the Add's other operand (its Sum input). Under
+    // MLAS an operand listed twice (x op broadcast-constant, as imported) is read once.
     const sum = fused.byConv.get(l.name);
-    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : sum ? [...l.inputShapes, byName.get(sum.add)!.inputShapes[sum.otherInput]] : l.inputShapes;
+    const readShapes = swish.muls.has(l.name) ? [l.inputShapes[swish.muls.get(l.name)!]] : sum ? [...l.inputShapes, byName.get(sum.add)!.inputShapes[sum.otherInput]] : onMlas ? l.inputShapes.filter((_, k) => l.inputs.indexOf(l.inputs[k]) === k) : l.inputShapes;
     const inBytes = readShapes.reduce((s, sh) => s + sh.reduce((x, y) => x * y, 1), 0) * bytesPer * batch;
     const wBytes = weightBytesOn(l, a.unit, a.precision);
     // Activations live in the unit's memory, or its on-chip level when the layer's tensors fit there.
@@ -332,16 +397,56 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // the L2 and memory rates (edgeplan calibrate's kernel times). CPUs only: that is where it was measured.
     const spill = u.kind === 'cpu' && onchip?.kind === 'cache' && actLevel === u.memory && !isRemote(profile, a.unit) && profile.class !== 'mcu';
     const split = (b: number) => spill ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, actLevel) : b / bandwidth(profile, actLevel);
-    const memoryMs = inPlace ? 0 : (spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
+    // Under ORT on a CPU (ort_mlas_kernels) a layer's weights come from memory on every call: the
+    // other layers' traffic evicts them from the private cache between inferences, so they are not
+    // on-chip just because the layer's bytes would fit it. SE blocks' 1×1 convs (~10 µs each for a
+    // few hundred KB of weights) and classifier Gemms stream weights at memory rate on the host.
+    const weightsFromMemory = onMlas && u.kind === 'cpu' && onchip?.kind === 'cache' && wBytes > 0;
+    const actMs = (b: number) => onchip && b <= onchip.size_bytes.value ? b / onchip.bandwidth_bytes_per_s.value : spill || weightsFromMemory ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, u.memory) : b / bandwidth(profile, actLevel);
+    const memoryMs = inPlace ? 0 : (weightsFromMemory ? actMs(inBytes + outBytes) + wBytes / bandwidth(profile, u.memory) : spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
     // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
     const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
+    // MLAS extras (src/cost/ort.ts): a non-ReLU fused activation is a pass over the output at the
+    // element-wise rate (SiLU/GELU are not fused by ORT: their own kernel, reading and writing the
+    // tensor); a grouped conv left out of NCHWc is one SGEMM call per group; layout reorders charged
+    // here are copies of their tensor, each its own kernel.
+    let extraMs = 0, layoutMs = 0, extraBytes = 0;
+    if (onMlas && !inPlace) {
+      const ewMs = (elems: number) => (elems / (pk.peak * threadScale * Math.min(1, u.efficiency.elementwise.value * (rt?.efficiency_scale?.value ?? 1)))) * 1e3;
+      // A copy's bytes, placed like a layer's: on-chip when they fit, else the cache/memory mix.
+      const memMs = (b: number) => {
+        if (!onchip) return (b / bandwidth(profile, u.memory)) * 1e3;
+        const fit = Math.min(b, onchip.size_bytes.value);
+        return (fit / onchip.bandwidth_bytes_per_s.value + (b - fit) / bandwidth(profile, u.memory)) * 1e3;
+      };
+      const act = l.attrs.activation;
+      if (l.op === 'conv_transpose2d') {
+        // GEMM into a column buffer, then a scalar Col2Im into the zeroed output; the folded BN and
+        // the activation are kernels of their own (src/cost/ort.ts).
+        const colElems = (l.macs / Math.max(1, l.inputShapes[0][1] / (l.attrs.groups ?? 1))) * batch;
+        extraMs += Math.max(ewMs(colElems * SCALAR_LOOP_OPS), memMs(2 * colElems * bytesPer + outBytes));
+        extraBytes += 2 * colElems * bytesPer + outBytes;
+        for (const on of [l.attrs.batchnorm, act]) if (on) { extraMs += Math.max(ewMs(outElems), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
+      } else if (l.macs > 0 && act && act !== 'relu') {
+        const exp = act === 'sigmoid' || act === 'silu' || act === 'gelu' ? EXP_ACTIVATION_OPS : 0;
+        if (act === 'silu' || act === 'gelu') { extraMs += Math.max(ewMs(outElems * (1 + exp)), memMs(2 * outBytes)) + overheadMs; extraBytes += 2 * outBytes; }
+        else extraMs += ewMs(outElems * (1 + exp));
+      }
+      if (layout.perGroupConvs.has(l.name)) extraMs += Math.max(0, (l.op === 'depthwise_conv2d' ? l.inputShapes[0][1] : l.attrs.groups ?? 1) - 1) * overheadMs;
+      for (const r of layout.reorders.get(l.name) ?? []) {
+        const b = (r.elems + r.blockedElems) * bytesPer * batch;
+        layoutMs += Math.max(ewMs(r.elems * batch), memMs(b)) + overheadMs;
+        extraBytes += b;
+      }
+    }
     const core = Math.max(computeMs, memoryMs);
-    const latencyMs = core + overheadMs;
+    const latencyMs = core + overheadMs + extraMs + layoutMs;
     const bound: Bound = overheadMs > core ? 'overhead' : computeMs >= memoryMs ? 'compute' : 'memory';
-    const bytes = inPlace ? 0 : inBytes + outBytes + wBytes;
+    const bytes = inPlace ? 0 : inBytes + outBytes + wBytes + extraBytes;
     layers.push({
       name: l.name, op: l.op, unit: a.unit, precision: a.precision, macs: l.macs * batch, bytes, latencyMs, computeMs, memoryMs, bound,
       fallback: a.unit !== startUnit, fallbackReason: a.unit !== startUnit ? a.reason : undefined, ...(fusedInto !== undefined ? { fusedInto } : {}),
+      ...(layoutMs > 0 ? { layoutMs } : {}),
       opsPerByte: bytes > 0 ? ops / bytes : 0, attainedOpsPerS: latencyMs > 0 ? ops / (latencyMs / 1e3) : 0,
     });
     unitBusyMs.set(a.unit, (unitBusyMs.get(a.unit) ?? 0) + latencyMs);
@@ -431,6 +536,14 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
       const ms = df.context_switch_us.value / 1e3 + (c.weightsBytes / reloadBw) * 1e3;
       extras.push({ name: `context switch ${unitId} ${k + 1}/${mine.length}`, kind: 'transfer', unit: unitId, latencyMs: ms, bytes: c.weightsBytes });
     });
+  }
+  // The caller's binding copies every graph output out of the runtime once per call
+  // (onnxruntime-node: OrtValueToNapiValue allocates a new ArrayBuffer and memcpys each output,
+  // js/node/src/tensor_helper.cc): a per-byte cost where the unit states its rate.
+  const copyRate = first.output_copy_bytes_per_s?.value;
+  if (copyRate) {
+    const outBytes = g.outputs.reduce((s, o) => { const l = byName.get(o); return s + (l ? l.outputShape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[assign.get(o)!.precision] * batch : 0); }, 0);
+    if (outBytes > 0) extras.push({ name: 'copy outputs to the caller', kind: 'overhead', unit: startUnit, latencyMs: (outBytes / copyRate) * 1e3, bytes: outBytes });
   }
   for (const unitId of [...unitBusyMs.keys()].sort()) {
     const extra = runtimes.get(unitId)?.fixed_overhead_us?.value ?? 0;

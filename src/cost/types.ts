@@ -56,6 +56,8 @@ export interface LayerResult {
   readonly fallbackReason?: string;
   /** The layer the runtime runs this one inside (a residual Add or its activation fused into a Conv): it costs nothing itself. */
   readonly fusedInto?: string;
+  /** Time of the layout-conversion kernels charged to this layer (ONNX Runtime NCHWc ReorderInput/ReorderOutput), included in latencyMs. */
+  readonly layoutMs?: number;
   /** Arithmetic intensity (ops per byte) and attained ops/s, for the roofline chart. */
   readonly opsPerByte: number;
   readonly attainedOpsPerS: number;

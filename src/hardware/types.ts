@@ -174,6 +174,21 @@ export interface ComputeUnit {
    * × 1/(1 + r/K), K = C_in/groups × kernel area (MACs per output). Absent = no such cost.
    */
   readonly reduction_half_length?: SourcedNumber;
+  /**
+   * Output row width at which a conv/depthwise layer reaches half its efficiency: the channel
+   * factor's denominator gains w/W_out (per-row kernel calls and padded edge outputs). Absent = none.
+   */
+  readonly row_half_width?: SourcedNumber;
+  /** Kernel taps (k_h·k_w) at which a depthwise layer reaches half its efficiency: + t/(k_h·k_w). Absent = none. */
+  readonly depthwise_half_taps?: SourcedNumber;
+  /**
+   * Channel block of ONNX Runtime's NCHWc layout on this CPU (MlasNchwcGetBlockSize(): 16 with
+   * AVX-512F, 8 with AVX2). With `ort_nchwc_conv_sum` and `ort_mlas_kernels` declared, simulate
+   * models the layout's reorder kernels (src/cost/ort.ts). Absent = no NCHWc layout.
+   */
+  readonly nchwc_block_channels?: SourcedNumber;
+  /** Bytes per second at which the caller's binding copies graph outputs out per call (onnxruntime-node). Absent = free. */
+  readonly output_copy_bytes_per_s?: SourcedNumber;
   /** Kernel launch / dispatch cost per layer, microseconds. */
   readonly overhead_us_per_layer: SourcedNumber;
   /** Fixed cost per inference (invoke, sync), microseconds. */

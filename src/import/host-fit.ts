@@ -15,8 +15,13 @@
  * 0. the synthetic Add chains (bandwidthProbes) alone fix the two bandwidths, the element-wise
  *    class and the kernel overhead: pure streaming, not confounded with conv efficiency;
  * 1. every kernel of every calibration model fixes the op-class efficiencies and h (bandwidths held);
- * 2. the per-layer and per-call overheads are refitted to the unprofiled model totals: kernel
- *    times carry the profiler's own per-node cost and miss ORT's dispatch between kernels.
+ * 2. the per-layer and per-call overheads (and the per-byte output copy) are refitted to the
+ *    unprofiled model totals: kernel times carry the profiler's own per-node cost and miss ORT's
+ *    dispatch between kernels. The profiler's cost dominates on this host: 200 chained Relu kernels
+ *    on 256 floats take 0.28 µs each in an unprofiled run and are reported at 2.0 µs each (ORT's
+ *    durations are whole µs), and models of many small kernels (EfficientNet-B0, MobileNetV3,
+ *    PP-OCR) run 1-3 µs per kernel faster than their profiled kernel sum; so the totals' per-layer
+ *    overhead comes out below the kernels' (a negative "gap" = the profiler's per-node cost).
  * Without per-node times it falls back to fitting model totals.
  *
  * Objective: least squares on log(predicted / measured) (a 2 µs and a 2 ms kernel weigh the same)
@@ -46,8 +51,12 @@ export interface OrtNodeTime {
   readonly dur_us: number;
 }
 
-/** Profiler suffixes ORT appends to the ONNX node name (NCHWc layout rewrite, kernel timer). */
-const ORT_SUFFIX = /(_nchwc|_kernel_time)$/;
+/**
+ * Profiler suffixes ORT appends to the ONNX node name: the NCHWc rewrite (`<output>_nchwc`, and
+ * `<output>_bn_nchwc` for a BatchNormalization turned into an NCHWc Conv, TransformBatchNormalization
+ * in onnxruntime/core/optimizer/nchwc_transformer.cc) and the kernel timer.
+ */
+const ORT_SUFFIX = /(_bn_nchwc|_nchwc|_kernel_time)$/;
 /** The exporter and importer disambiguate node names with `__N` (src/import/onnx-export.ts). */
 const baseName = (n: string) => n.replace(/__\d+$/, '');
 
@@ -116,7 +125,14 @@ export const L2_LEVEL = 'l2';
 const CLASSES: readonly OpClass[] = ['conv2d', 'depthwise_conv2d', 'linear', 'elementwise'];
 const LAMBDA = 0.002;
 
-interface Theta { eff: Record<OpClass, number>; h: number; ovhUs: number; fixedUs: number; bwOnchip: number; bwMem: number }
+interface Theta { eff: Record<OpClass, number>; h: number; w: number; t: number; ovhUs: number; fixedUs: number; copy: number; bwOnchip: number; bwMem: number }
+
+/**
+ * Starting row half-width, depthwise half-taps and output-copy rate when the base profile states
+ * none. The copy rate: onnxruntime-node's per-call output copy measured on the project host at
+ * ~0.2-0.6 ms per MiB (an Add whose 8 MiB output is the graph output: 0.63 ms of kernel, 2.4-5 ms per call).
+ */
+const ROW_HALF_WIDTH_START = 4, DEPTHWISE_HALF_TAPS_START = 8, OUTPUT_COPY_START = 2e9;
 
 /**
  * `base` with the cache levels Linux reports: an `l2` level (the largest private unified/data
@@ -144,16 +160,29 @@ export function withCpuCaches(base: HardwareProfile, caches: readonly CpuCache[]
  * NCHWc layout pass folds residual Adds into the Conv (`ort_nchwc_conv_sum`), elsewhere
  * ConvAddActivationFusion does (`ort_conv_add_activation`). The fit then compares each fused
  * kernel's time (one node in ORT's profile, named after the Conv) with the Conv it was folded into,
- * Add and activation included, and the Add and activation layers cost nothing.
+ * Add and activation included, and the Add and activation layers cost nothing. Both get ORT's MLAS
+ * kernel costs (`ort_mlas_kernels`, src/cost/ort.ts); on x86-64, given the CPU's flags (Linux
+ * /proc/cpuinfo), the NCHWc channel block too (`nchwc_block_channels`).
  */
-export function withOrtFusions(base: HardwareProfile, arch: string): HardwareProfile {
+export function withOrtFusions(base: HardwareProfile, arch: string, cpuFlags?: readonly string[]): HardwareProfile {
   const unitId = base.default_unit;
   const u = base.units[unitId];
   const nchwc = arch === 'x64' || arch === 'ia32';
+  const mlas = { ort_mlas_kernels: u.kernel_fusions?.ort_mlas_kernels ?? { source: 'src/cost/ort.ts (MLAS: non-ReLU conv activations as a second pass, MLAS_CONV_KERNEL_FLAG_OTHER_ACTIVATION in onnxruntime/core/mlas/lib/snchwc.cpp; pools per window tap; scalar Resize); set by edgeplan calibrate, which times ONNX Runtime CPU EP' } };
   const kernel_fusions = nchwc
-    ? { ort_nchwc_conv_sum: u.kernel_fusions?.ort_nchwc_conv_sum ?? { source: 'onnxruntime/core/optimizer/nchwc_transformer.cc (TransformBinary, TransformActivation), Level 3 on x86-64 (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' } }
-    : { ort_conv_add_activation: u.kernel_fusions?.ort_conv_add_activation ?? { source: 'onnxruntime/core/optimizer/conv_add_act_fusion.cc (ConvAddActivationFusion), Level 3, CPU EP (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' } };
-  return { ...base, units: { ...base.units, [unitId]: { ...u, kernel_fusions } } };
+    ? { ort_nchwc_conv_sum: u.kernel_fusions?.ort_nchwc_conv_sum ?? { source: 'onnxruntime/core/optimizer/nchwc_transformer.cc (TransformBinary, TransformActivation), Level 3 on x86-64 (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' }, ...mlas }
+    : { ort_conv_add_activation: u.kernel_fusions?.ort_conv_add_activation ?? { source: 'onnxruntime/core/optimizer/conv_add_act_fusion.cc (ConvAddActivationFusion), Level 3, CPU EP (onnxruntime/core/optimizer/graph_transformer_utils.cc); set by edgeplan calibrate, which times ONNX Runtime CPU EP at optimisation level all' }, ...mlas };
+  const block = nchwc && cpuFlags ? nchwcBlockFor(cpuFlags) : undefined;
+  const { nchwc_block_channels: keep, ...rest } = u;
+  const blockField = !nchwc ? {} : block !== undefined
+    ? { nchwc_block_channels: { value: block, source: `MlasNchwcGetBlockSize() for this CPU: ${block === 16 ? 'avx512f' : block === 8 ? 'avx2' : 'neither avx2 nor avx512f'} in /proc/cpuinfo flags at calibrate time (onnxruntime/core/mlas/lib/platform.cpp: NCHWc block 16 with AVX-512F, 8 with AVX2)` } }
+    : keep ? { nchwc_block_channels: keep } : {};
+  return { ...base, units: { ...base.units, [unitId]: { ...rest, ...blockField, kernel_fusions } } };
+}
+
+/** MLAS's NCHWc channel block for a CPU with these /proc/cpuinfo flags: 16 (AVX-512F), 8 (AVX2), else 1 (no NCHWc). */
+export function nchwcBlockFor(flags: readonly string[]): number {
+  return flags.includes('avx512f') ? 16 : flags.includes('avx2') ? 8 : 1;
 }
 
 /**
@@ -179,8 +208,11 @@ function apply(p: HardwareProfile, unit: string, th: Theta, source: string, thre
     threads: { value: threads, source: `${source}: threads used while measuring`, estimate: true },
     efficiency: eff,
     channel_half_efficiency: s(th.h),
+    row_half_width: s(th.w),
+    depthwise_half_taps: s(th.t),
     overhead_us_per_layer: s(th.ovhUs),
     fixed_overhead_us: s(th.fixedUs),
+    output_copy_bytes_per_s: s(th.copy),
   };
   const memory: Record<string, MemoryLevel> = { ...p.memory };
   const setBw = (id: string | undefined, v: number) => { if (id && memory[id]) memory[id] = { ...memory[id], bandwidth_bytes_per_s: s(v) }; };
@@ -219,8 +251,11 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
   const prior: Theta = {
     eff: Object.fromEntries(CLASSES.map((c) => [c, u.efficiency[c].value])) as Record<OpClass, number>,
     h: Math.max(0.5, u.channel_half_efficiency?.value ?? 2),
+    w: Math.max(0.1, u.row_half_width?.value ?? ROW_HALF_WIDTH_START),
+    t: Math.max(0.1, u.depthwise_half_taps?.value ?? DEPTHWISE_HALF_TAPS_START),
     ovhUs: Math.max(0.5, u.overhead_us_per_layer.value),
     fixedUs: Math.max(1, u.fixed_overhead_us.value),
+    copy: u.output_copy_bytes_per_s?.value ?? OUTPUT_COPY_START,
     bwOnchip: bw(u.onchip_memory) ?? 1e11,
     bwMem: bw(u.memory) ?? 2e10,
   };
@@ -228,8 +263,11 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
   const keys: Key[] = [
     ...CLASSES.map((c): Key => ({ get: (t) => t.eff[c], set: (t, v) => ({ ...t, eff: { ...t.eff, [c]: v } }) })),
     { get: (t) => t.h, set: (t, v) => ({ ...t, h: v }) },
+    { get: (t) => t.w, set: (t, v) => ({ ...t, w: v }) },
+    { get: (t) => t.t, set: (t, v) => ({ ...t, t: v }) },
     { get: (t) => t.ovhUs, set: (t, v) => ({ ...t, ovhUs: v }) },
     { get: (t) => t.fixedUs, set: (t, v) => ({ ...t, fixedUs: v }) },
+    { get: (t) => t.copy, set: (t, v) => ({ ...t, copy: v }) },
     ...(u.onchip_memory ? [{ get: (t: Theta) => t.bwOnchip, set: (t: Theta, v: number) => ({ ...t, bwOnchip: v }) }] : []),
     { get: (t) => t.bwMem, set: (t, v) => ({ ...t, bwMem: v }) },
   ];
@@ -273,8 +311,8 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
     }
     return t;
   };
-  const [kOvh, kFixed] = [keys[CLASSES.length + 1], keys[CLASSES.length + 2]];
-  const bwKeys = keys.slice(CLASSES.length + 3);
+  const [kOvh, kFixed, kCopy] = [keys[CLASSES.length + 3], keys[CLASSES.length + 4], keys[CLASSES.length + 5]];
+  const bwKeys = keys.slice(CLASSES.length + 6);
   let th = prior;
   const probes = samples.filter((s) => s.streaming && s.layerUs?.size);
   if (perNode && probes.length) {
@@ -282,13 +320,15 @@ export function fitHostProfile(base: HardwareProfile, samples: readonly HostSamp
     // element-wise class and kernel overhead they share); later stages keep the bandwidths, so
     // convs that miss the roofline cannot drag them away from what pure streaming shows.
     th = descend(th, [keys[CLASSES.indexOf('elementwise')], kOvh, ...bwKeys], probes);
-    th = descend(th, keys.filter((k) => k !== kFixed && !bwKeys.includes(k)), samples);
-  } else th = descend(th, perNode ? keys.filter((k) => k !== kFixed) : keys, samples);
+    th = descend(th, keys.filter((k) => k !== kFixed && k !== kCopy && !bwKeys.includes(k)), samples);
+  } else th = descend(th, perNode ? keys.filter((k) => k !== kFixed && k !== kCopy) : keys, samples);
   const kernelOverheadUs = th.ovhUs;
   // Stage 2: the profiler's kernel times include its own per-node cost and miss the dispatch
   // between kernels and the per-call setup; the per-layer and per-call overheads are refitted to
   // the unprofiled model totals (log error), every op-class number held.
-  if (perNode) th = descend(th, [kOvh, kFixed], samples, true);
+  // The output copy happens outside every kernel: only totals see it (the probes' 128 KiB-8 MiB
+  // outputs pin it).
+  if (perNode) th = descend(th, [kOvh, kFixed, kCopy], samples, true);
   // Efficiencies are fractions of peak: fold any excess into the peak (itself an estimate).
   const maxEff = Math.max(...CLASSES.map((c) => th.eff[c]));
   let fitted = profileFor(th);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/cost/index.ts';
-import { convAddFusions, type KernelFusion } from '../../src/cost/fusion.ts';
+import { convAddFusions, type ConvAddRule } from '../../src/cost/fusion.ts';
 import { runtimeFusions } from '../../src/cost/simulate.ts';
 import { loadYamlModel } from '../../src/graph/yaml-model.ts';
 import type { Graph } from '../../src/graph/types.ts';
@@ -16,8 +16,8 @@ import { buildZooModel } from '../../src/zoo/index.ts';
 
 const profile = (id: string): HardwareProfile => parseProfile(readFileSync(`hardware-profiles/${id}.yaml`, 'utf8'), `hardware-profiles/${id}.yaml`);
 const host = profile('host');
-/** The host profile as if its runtime fused nothing. */
-const { kernel_fusions: _drop, ...cpuNoFusion } = host.units.cpu;
+/** The host profile as if its runtime did no Conv + Add fusion (its MLAS kernel costs kept). */
+const cpuNoFusion = { ...host.units.cpu, kernel_fusions: { ort_mlas_kernels: host.units.cpu.kernel_fusions!.ort_mlas_kernels! } };
 const hostUnfused: HardwareProfile = { ...host, units: { ...host.units, cpu: cpuNoFusion } };
 
 const C = 32, HW = 28;
@@ -36,7 +36,7 @@ ${o.extra ?? ''}`, 'block.yaml');
 const sim = (g: Graph, p: HardwareProfile, extra: { runtime?: string; precision?: 'fp32' | 'int8' } = {}) =>
   simulate(g, p, { precision: extra.precision ?? 'fp32', batch: 1, threads: 1, ...(extra.runtime ? { runtime: extra.runtime } : {}) });
 const layer = (r: ReturnType<typeof sim>, n: string) => r.layers.find((l) => l.name === n)!;
-const rule = (g: Graph, f: KernelFusion) => convAddFusions(g, f, () => true);
+const rule = (g: Graph, f: ConvAddRule) => convAddFusions(g, f, () => true);
 
 describe('Conv + residual Add + ReLU on the host (ONNX Runtime CPU EP)', () => {
   it('costs less fused than unfused: the Add and ReLU add no kernel, the Conv reads the skip tensor once', () => {
@@ -140,8 +140,12 @@ describe('which Adds ORT fuses', () => {
 describe('calibrate sets the fusion of the machine\'s architecture', () => {
   it('x64: NCHWc Sum fusion; arm64: ConvAddActivationFusion', () => {
     const base = profile('raspberry-pi-5');
-    expect(Object.keys(withOrtFusions(base, 'x64').units[base.default_unit].kernel_fusions!)).toEqual(['ort_nchwc_conv_sum']);
-    expect(Object.keys(withOrtFusions(base, 'arm64').units[base.default_unit].kernel_fusions!)).toEqual(['ort_conv_add_activation']);
+    expect(Object.keys(withOrtFusions(base, 'x64').units[base.default_unit].kernel_fusions!)).toEqual(['ort_nchwc_conv_sum', 'ort_mlas_kernels']);
+    expect(Object.keys(withOrtFusions(base, 'arm64').units[base.default_unit].kernel_fusions!)).toEqual(['ort_conv_add_activation', 'ort_mlas_kernels']);
+    // The NCHWc block comes from the CPU's flags (x86-64 only): 16 with AVX-512F, 8 with AVX2.
+    expect(withOrtFusions(base, 'x64', ['fpu', 'avx2', 'avx512f']).units[base.default_unit].nchwc_block_channels?.value).toBe(16);
+    expect(withOrtFusions(base, 'x64', ['fpu', 'avx2']).units[base.default_unit].nchwc_block_channels?.value).toBe(8);
+    expect(withOrtFusions(base, 'arm64', ['fp', 'asimd']).units[base.default_unit].nchwc_block_channels).toBeUndefined();
     // The host profile's own citation is kept.
     expect(withOrtFusions(host, 'x64').units.cpu.kernel_fusions).toEqual(host.units.cpu.kernel_fusions);
   });
