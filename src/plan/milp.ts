@@ -101,13 +101,19 @@ const wName = (l: number, c: number) => `w${l}_${c}`;
 interface LayerOption { readonly p: Precision; readonly sparse: boolean; readonly storedWeights?: Precision }
 const xName = (l: number, o: LayerOption) => `x${l}_${o.p}${o.sparse ? '_s' : ''}${o.storedWeights ? `_w${o.storedWeights}` : ''}`;
 const sameOption = (c: LayerOption, o: LayerOption) => c.p === o.p && c.sparse === o.sparse && c.storedWeights === o.storedWeights;
-/** The (precision, sparsity, stored weights) options of a layer: one binary each, in combination order. */
+/**
+ * The (precision, sparsity, stored weights) options of a layer, one binary each: every precision
+ * dense and (where the layer may take it) sparse — an option with no combination left after
+ * dominance is pinned to 0 by its empty marginal row — then its weights-only options.
+ */
 const optionsOf = (L: LayerVars): LayerOption[] => {
   const out: LayerOption[] = [];
-  for (const c of L.combos) if (!out.some((o) => sameOption(c, o))) out.push({ p: c.p, sparse: c.sparse, storedWeights: c.storedWeights });
-  // By precision (the layer's order), dense before sparse, float-stored before weights-only.
-  const rank = (o: LayerOption) => L.precisions.indexOf(o.p) * 4 + (o.sparse ? 1 : 0) + (o.storedWeights ? 2 : 0);
-  return out.sort((a, b) => rank(a) - rank(b));
+  for (const p of L.precisions) {
+    out.push({ p, sparse: false });
+    if (L.sparseOption) out.push({ p, sparse: true });
+    for (const c of L.combos) if (c.p === p && c.storedWeights && !out.some((o) => sameOption(c, o))) out.push({ p, sparse: false, storedWeights: c.storedWeights });
+  }
+  return out;
 };
 const zName = (g: number, k: number) => `z${g}_${k}`;
 
