@@ -10,7 +10,7 @@ import type { Argv } from 'yargs';
 import { EdgeplanError, formatError } from '../../errors/index.ts';
 import { applyProfileOverrides, parseProfile, resolveDeviceId, type HardwareProfile } from '../../hardware/index.ts';
 import { planModel } from '../../plan/index.ts';
-import { evaluateScenario, renderReport, type ResolvedDevice, type ResolvedModel, type ScenarioReport } from '../../report/index.ts';
+import type { ResolvedDevice, ResolvedModel, ScenarioReport } from '../../report/index.ts';
 import { parseScenario, ScenarioIssues, REPORT_FORMATS, type ReportFormat, type Scenario } from '../../scenario/index.ts';
 import { pathToString, type PathSegment } from '../../yaml-input/index.ts';
 import { builtinProfiles } from '../device-arg.ts';
@@ -145,6 +145,8 @@ export async function buildScenarioReport(io: Io, scenarioPath: string, opts: { 
   const d = resolveDevices(io, scenario);
   const m = resolveModels(io, scenario);
   if (d.problems.length || m.problems.length) raise(io, [...d.problems, ...m.problems]);
+  // The report stage (d3-node and its jsdom) loads only for `run`: ~0.35 s off every other command.
+  const { evaluateScenario, renderReport } = await import('../../report/index.ts');
   // Pareto fronts solve on worker threads (the front does not depend on their number).
   const jobs = availableParallelism();
   const report = await evaluateScenario(scenario, d.devices, m.models, { planner: (g, p, b, o) => planModel(g, p, b, { ...o, jobs }), onProgress: opts.onProgress });
