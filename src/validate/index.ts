@@ -81,9 +81,23 @@ export function predictRow(row: LatencyRow, ctx: ValidationContext): RowOutcome 
   const precision = precisionForRow(profile, unit, row.precision);
   if (!profile.units[unit].precisions.includes(precision)) return { ...base, skipped: `${unit} of ${profile.id} does not run ${precision}` };
   const batch = Number(row.batch) || 1;
-  const r = simulate(g, profile, { precision, unit, batch, runtime: row.runtime || undefined });
+  const r = simulate(g, profile, { precision, unit, batch, runtime: row.runtime || undefined, threads: threadsOfRow(row) });
   const predicted = predictedMs(r, profile, unit, row);
   return { ...base, unit, precision, measured_ms: measured, predicted_ms: predicted, error_pct: ((predicted - measured) / measured) * 100 };
+}
+
+/**
+ * CPU threads a row was measured with, when its notes say so ("4 CPU threads", "--num_threads=2",
+ * "single-threaded", "measured on large core"); undefined when they do not (the profile's own
+ * thread count then applies). Benchmarks of one model differ by their thread count, so a row
+ * must be predicted with its own.
+ */
+export function threadsOfRow(row: Pick<LatencyRow, 'notes'>): number | undefined {
+  const n = row.notes ?? '';
+  const m = /num_threads=(\d+)/i.exec(n) ?? /\b(\d+)\s*(?:CPU\s+)?threads?\b/i.exec(n);
+  if (m) return Number(m[1]);
+  if (/single[- ]thread|\bon (?:a |one |the )?(?:single )?large core\b/i.test(n)) return 1;
+  return undefined;
 }
 
 /**

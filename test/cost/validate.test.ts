@@ -41,3 +41,22 @@ describe('edgeplan validate on published-latency.csv', () => {
     expect(r.stderr).toMatch(/bad.csv:1: missing column/);
   });
 });
+
+describe('thread count of a row', () => {
+  it('is read from the notes, and a single-threaded row is predicted slower than the same row at the profile default', async () => {
+    const { threadsOfRow } = await import('../../src/validate/index.ts');
+    expect(threadsOfRow({ notes: 'Pixel 4, batch 1, 4 CPU threads' })).toBe(4);
+    expect(threadsOfRow({ notes: "unit 'CPU (2 threads)'" })).toBe(2);
+    expect(threadsOfRow({ notes: 'benchmark_model --num_threads=4 --use_xnnpack' })).toBe(4);
+    expect(threadsOfRow({ notes: '"All phone latencies are in milliseconds, measured on large core" (single-threaded TFLite)' })).toBe(1);
+    expect(threadsOfRow({ notes: 'thread count not stated' })).toBeUndefined();
+    expect(threadsOfRow({ notes: 'HW notes: Single Bank Mode Activated' })).toBeUndefined();
+    const head = 'row_id,device_id,unit,model_id,resolution,width_multiplier,precision,runtime,batch,latency_ms,energy_mj,source_url,notes';
+    const f = tempFiles({ 'rows.csv': `${head}\nr1,pixel-3,cpu,mobilenet-v2,224,1.0,fp32,TFLite,1,30,,u,4 CPU threads\nr2,pixel-3,cpu,mobilenet-v2,224,1.0,fp32,TFLite,1,30,,u,single-threaded\n` });
+    const r = await runCli(['validate', '--data', f['rows.csv'], '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).rows as { row_id: string; predicted_ms: number }[];
+    const four = rows.find((x) => x.row_id === 'r1')!.predicted_ms, one = rows.find((x) => x.row_id === 'r2')!.predicted_ms;
+    expect(one).toBeGreaterThan(2.5 * four);
+  });
+});
