@@ -53,14 +53,17 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
     });
     return w;
   });
-  // A worker that fails to start rejects solveChains; until that is awaited, the rejection is expected.
+  // A worker that fails to start is handled in solveChains; until then the rejection is expected.
   for (const r of ready) r.catch(() => {});
   return {
     async solveChains(budgets, objective, tieBreakMs, chains) {
       const out: MilpSolutionWithGap[][] = new Array(chains.length);
       let next = 0;
       await Promise.all(ready.map(async (started) => {
-        const w = await started;
+        // A worker that cannot start leaves its share to the others; if none starts, this thread
+        // solves every chain (same results: a chain depends only on its limits).
+        const w = await started.catch(() => undefined);
+        if (!w) return;
         while (next < chains.length) {
           const id = next++;
           const task: ChainTask = { id, budgets, objective, tieBreakMs, limits: chains[id] };
@@ -73,6 +76,7 @@ export function solverPool(model: MilpModel, jobs: number): SolverPool {
           });
         }
       }));
+      for (let id = 0; id < chains.length; id++) out[id] ??= await solveMilpChain(model, budgets, objective, tieBreakMs, chains[id]);
       return out;
     },
     async close() {

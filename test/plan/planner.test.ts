@@ -5,6 +5,7 @@ import { loadYamlModel, type Graph } from '../../src/graph/index.ts';
 import { parseProfile, type HardwareProfile, type Precision } from '../../src/hardware/index.ts';
 import { accuracyDropOf, applyPlan, baselinePrecisionOf, findPruneGroups, paretoFront, planModel, prepare, PRUNE_RATIOS, violations, type Budgets, type LayerChoice } from '../../src/plan/index.ts';
 import { solveMilpChain, solveMilpSweep } from '../../src/plan/milp.ts';
+import { solverPool } from '../../src/plan/pool.ts';
 import { buildZooModel } from '../../src/zoo/index.ts';
 import { runCli, tempFiles } from '../helpers.ts';
 
@@ -203,6 +204,19 @@ describe('Pareto sweep', () => {
     expect(chained[chained.length - 1].objective).toBeLessThan(chained[0].objective);
     expect(chained[0].fixedColumns).toBe(0);
     expect(chained[chained.length - 1].fixedColumns).toBeGreaterThan(100);
+  });
+
+  it('a worker that cannot start leaves its chains to the calling thread (same results)', async () => {
+    const prep = prepare(buildZooModel('mobilenet-v2'), profile('jetson-orin-nano-8gb'), {});
+    const base = prep.baseline.latencyMs;
+    const chains = [[0.6 * base, 0.9 * base], [0.7 * base]];
+    // A function cannot be cloned into a worker, so both workers fail to start.
+    const unclonable = { ...prep.model, hook: () => 0 } as unknown as typeof prep.model;
+    const pool = solverPool(unclonable, 2);
+    const got = await pool.solveChains({}, 'accuracy', 1e-6 / base, chains);
+    await pool.close();
+    const want = await solverPool(prep.model, 1).solveChains({}, 'accuracy', 1e-6 / base, chains);
+    expect(got.map((c) => c.map((x) => x.objective))).toEqual(want.map((c) => c.map((x) => x.objective)));
   });
 
   it('the front is byte-identical on one thread and on worker threads', async () => {
