@@ -12,7 +12,7 @@ const get = (id: string) => profiles.get(id)!;
 const REQUIRED = [
   'jetson-orin-nano-8gb', 'jetson-orin-nano-super', 'jetson-orin-nx-16gb', 'jetson-agx-orin-64gb',
   'coral-usb', 'coral-devboard', 'coral-usb-rpi5', 'iphone-12-pro', 'pixel-1', 'pixel-2', 'pixel-3', 'pixel-4',
-  'raspberry-pi-4', 'raspberry-pi-5', 'rk3588', 'hailo-8', 'stm32h7a3', 'stm32l4r5', 'stm32u575',
+  'raspberry-pi-4', 'raspberry-pi-5', 'rk3588', 'rk3576', 'rk3566', 'hailo-8', 'stm32h7a3', 'stm32l4r5', 'stm32u575',
   'stm32f746', 'nrf5340', 'host',
 ];
 const MCUS = ['stm32h7a3', 'stm32l4r5', 'stm32u575', 'stm32f746', 'nrf5340'];
