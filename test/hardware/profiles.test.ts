@@ -13,9 +13,9 @@ const REQUIRED = [
   'jetson-orin-nano-8gb', 'jetson-orin-nano-super', 'jetson-orin-nx-16gb', 'jetson-agx-orin-64gb',
   'coral-usb', 'coral-devboard', 'coral-usb-rpi5', 'iphone-12-pro', 'pixel-1', 'pixel-2', 'pixel-3', 'pixel-4',
   'raspberry-pi-4', 'raspberry-pi-5', 'rk3588', 'rk3576', 'rk3566', 'hailo-8', 'stm32h7a3', 'stm32l4r5', 'stm32u575',
-  'stm32f746', 'nrf5340', 'host',
+  'stm32u585', 'stm32f746', 'psoc6', 'nrf5340', 'host',
 ];
-const MCUS = ['stm32h7a3', 'stm32l4r5', 'stm32u575', 'stm32f746', 'nrf5340'];
+const MCUS = ['stm32h7a3', 'stm32l4r5', 'stm32u575', 'stm32u585', 'stm32f746', 'psoc6', 'nrf5340'];
 
 /** Every number in `node` with its path and the object holding it. */
 function numbers(node: unknown, path: string, parent: unknown, key: string | number, out: { path: string; parent: unknown; key: string | number }[] = []) {
