@@ -196,13 +196,16 @@ function fit(profile: HardwareProfile, unit: string, samples: readonly Sample[],
 
 const foldOf = (id: string) => createHash('sha1').update(id).digest()[0] % Math.max(1, folds);
 const fitted = new Map<string, { theta: Theta; n: number }>();
-const report: { key: string; rows: number; before: number; after: number; heldOut?: number; params: number }[] = [];
+const report: { key: string; rows: number; before: number; after: number; heldOut?: number; params: number; skip?: string }[] = [];
 let done = 0;
 for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
   if (tty) process.stderr.write(`\rfitting ${++done}/${groups.size} ${key.padEnd(40)}`);
   const err = (p: HardwareProfile, ss: readonly Sample[]) => median(ss.map((s) => Math.abs(predict(p, g.unit, s) / s.measured - 1) * 100));
   const before = err(g.profile, g.samples);
-  if (g.samples.length < MIN_ROWS) { report.push({ key, rows: g.samples.length, before, after: before, params: 0 }); continue; }
+  if (g.samples.length < MIN_ROWS) { report.push({ key, rows: g.samples.length, before, after: before, params: 0, skip: `not fitted (< ${MIN_ROWS} rows)` }); continue; }
+  // A unit kept at another fit on purpose: its rows are a transfer check, never fitted.
+  const notFitted = g.profile.units[g.unit].not_fitted;
+  if (notFitted) { report.push({ key, rows: g.samples.length, before, after: before, params: 0, skip: 'not fitted (transfer check; see not_fitted)' }); continue; }
   const params = paramsOf(g.profile, g.unit, g.samples);
   const th = fit(g.profile, g.unit, g.samples, params);
   fitted.set(key, { theta: th, n: g.samples.length });
@@ -224,7 +227,7 @@ if (tty) process.stderr.write('\n');
 
 console.log('| device/unit | rows | params | median abs error (profile as it is) | after fit (in-sample) |' + (folds >= 2 ? ` held-out (${folds}-fold) |` : ''));
 console.log('|---|---:|---:|---:|---:|' + (folds >= 2 ? '---:|' : ''));
-for (const r of report) console.log(`| ${r.key} | ${r.rows} | ${r.params || '–'} | ${r.before.toFixed(1)} % | ${fitted.has(r.key) ? `${r.after.toFixed(1)} %` : 'not fitted (< 3 rows)'} |` + (folds >= 2 ? ` ${r.heldOut !== undefined ? `${r.heldOut.toFixed(1)} %` : '–'} |` : ''));
+for (const r of report) console.log(`| ${r.key} | ${r.rows} | ${r.params || '–'} | ${r.before.toFixed(1)} % | ${fitted.has(r.key) ? `${r.after.toFixed(1)} %` : r.skip ?? 'not fitted'} |` + (folds >= 2 ? ` ${r.heldOut !== undefined ? `${r.heldOut.toFixed(1)} %` : '–'} |` : ''));
 
 if (write) {
   const docs = new Map<string, ReturnType<typeof parseDocument>>();

@@ -165,6 +165,11 @@ export interface ComputeUnit {
    */
   readonly weight_only?: { readonly precisions: readonly Precision[]; readonly source: string; readonly note?: string };
   /**
+   * Why scripts/fit-profiles.ts leaves this unit's numbers alone (e.g. they are another board's fit,
+   * kept so that this board's rows stay an out-of-sample transfer check). Absent = fitted.
+   */
+  readonly not_fitted?: string;
+  /**
    * Channels at which a conv/linear layer reaches half its op-class efficiency:
    * × 1/(1 + h/C_out + h/K), K = C_in/groups × kernel area. Absent = no channel effect.
    */
