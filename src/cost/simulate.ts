@@ -396,14 +396,15 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     // ONNX Runtime on the host: a 2.8 MB element-wise layer over a 2 MB L2 runs at ~60 GB/s, between
     // the L2 and memory rates (edgeplan calibrate's kernel times). CPUs only: that is where it was measured.
     const spill = u.kind === 'cpu' && onchip?.kind === 'cache' && actLevel === u.memory && !isRemote(profile, a.unit) && profile.class !== 'mcu';
-    const split = (b: number) => spill ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, actLevel) : b / bandwidth(profile, actLevel);
+    // Seconds for bytes streamed through that cache: the part that fits at its rate, the excess at the memory's.
+    const cacheMixS = (b: number) => onchip ? Math.min(b, onchip.size_bytes.value) / onchip.bandwidth_bytes_per_s.value + Math.max(0, b - onchip.size_bytes.value) / bandwidth(profile, u.memory) : b / bandwidth(profile, u.memory);
     // Under ORT on a CPU (ort_mlas_kernels) a layer's weights come from memory on every call: the
     // other layers' traffic evicts them from the private cache between inferences, so they are not
     // on-chip just because the layer's bytes would fit it. SE blocks' 1×1 convs (~10 µs each for a
     // few hundred KB of weights) and classifier Gemms stream weights at memory rate on the host.
     const weightsFromMemory = onMlas && u.kind === 'cpu' && onchip?.kind === 'cache' && wBytes > 0;
-    const actMs = (b: number) => onchip && b <= onchip.size_bytes.value ? b / onchip.bandwidth_bytes_per_s.value : spill || weightsFromMemory ? Math.min(b, onchip!.size_bytes.value) / onchip!.bandwidth_bytes_per_s.value + Math.max(0, b - onchip!.size_bytes.value) / bandwidth(profile, u.memory) : b / bandwidth(profile, actLevel);
-    const memoryMs = inPlace ? 0 : (weightsFromMemory ? actMs(inBytes + outBytes) + wBytes / bandwidth(profile, u.memory) : spill ? split(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
+    const actS = (b: number) => onchip && b <= onchip.size_bytes.value ? b / onchip.bandwidth_bytes_per_s.value : spill || weightsFromMemory ? cacheMixS(b) : b / bandwidth(profile, actLevel);
+    const memoryMs = inPlace ? 0 : (weightsFromMemory ? actS(inBytes + outBytes) + wBytes / bandwidth(profile, u.memory) : spill ? cacheMixS(inBytes + outBytes + wBytes) : (inBytes + outBytes) / bandwidth(profile, actLevel) + weightMs) * 1e3;
     // On a dataflow unit this is pipeline fill: it adds to a call's latency, not to the streaming rate.
     const overheadMs = inPlace ? 0 : (u.overhead_us_per_layer.value * (rt?.overhead_scale?.value ?? 1)) / 1e3;
     // MLAS extras (src/cost/ort.ts): a non-ReLU fused activation is a pass over the output at the
@@ -414,11 +415,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
     if (onMlas && !inPlace) {
       const ewMs = (elems: number) => (elems / (pk.peak * threadScale * Math.min(1, u.efficiency.elementwise.value * (rt?.efficiency_scale?.value ?? 1)))) * 1e3;
       // A copy's bytes, placed like a layer's: on-chip when they fit, else the cache/memory mix.
-      const memMs = (b: number) => {
-        if (!onchip) return (b / bandwidth(profile, u.memory)) * 1e3;
-        const fit = Math.min(b, onchip.size_bytes.value);
-        return (fit / onchip.bandwidth_bytes_per_s.value + (b - fit) / bandwidth(profile, u.memory)) * 1e3;
-      };
+      const memMs = (b: number) => cacheMixS(b) * 1e3;
       const act = l.attrs.activation;
       if (l.op === 'conv_transpose2d') {
         // GEMM into a column buffer, then a scalar Col2Im into the zeroed output; the folded BN and
@@ -575,9 +572,10 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const weightsBytes = g.layers.reduce((s, l) => {
     const a = assign.get(l.name)!;
     // Weights-only quantization stores the weights narrower; the unit dequantizes them at load.
-    const stored = l.weightElements > 0 && profile.units[a.unit].weight_only?.precisions.includes(opts.layerStoredWeightPrecision?.get(l.name)!) ? opts.layerStoredWeightPrecision!.get(l.name)! : undefined;
-    if (stored) return s + (sparseOn(l) && opts.sparse24CompressedStorage ? sparse24WeightBytes(l.weightElements, l.biasElements, stored) : weightBytesAt(l.weightElements, l.biasElements, stored));
-    return s + (sparseOn(l) && opts.sparse24CompressedStorage ? sparse24WeightBytes(l.weightElements, l.biasElements, a.precision) : weightBytesOn(l, a.unit, a.precision));
+    const wanted = opts.layerStoredWeightPrecision?.get(l.name);
+    const stored = wanted && l.weightElements > 0 && profile.units[a.unit].weight_only?.precisions.includes(wanted) ? wanted : undefined;
+    if (sparseOn(l) && opts.sparse24CompressedStorage) return s + sparse24WeightBytes(l.weightElements, l.biasElements, stored ?? a.precision);
+    return s + (stored ? weightBytesAt(l.weightElements, l.biasElements, stored) : weightBytesOn(l, a.unit, a.precision));
   }, 0);
   const fits: Record<string, boolean> = {};
   for (const [id, level] of Object.entries(profile.memory).sort(([a], [b]) => a.localeCompare(b))) {
