@@ -436,14 +436,14 @@ const PARETO_CHAINS = 8;
 
 /**
  * Non-dominated (latency, accuracy drop, weights) plans across latency budgets from fastest to
- * baseline. With `opts.jobs` > 1 the budgets are solved on that many worker threads; the points
- * are independent solves, so the front is the same for any number of threads.
+ * baseline. With `opts.jobs` > 1 the chains of budgets are solved on that many worker threads; a
+ * chain's result depends only on its limits, so the front is the same for any number of threads.
  */
 export async function paretoFront(prep: Prepared, profile: HardwareProfile, budgets: Budgets, opts: PlanOptions, points: number): Promise<ParetoPoint[]> {
   const { latencyMs: _ignored, fps: _fps, ...others } = budgets;
   // Workers load the solver while this thread finds the fastest plan (which fixes the range).
-  // Starting one costs ~0.35 s (TypeScript loader and WebAssembly); models with a few hundred
-  // columns solve a whole sweep in less, so they stay on this thread.
+  // Starting one costs ~0.1 s (bundling, thread start, WebAssembly) and the copy of the model;
+  // models with a few hundred columns solve a whole sweep in about that, so they stay on this thread.
   const columns = prep.model.layers.reduce((n, l) => n + l.combos.length, 0);
   const pool = solverPool(prep.model, points > 2 && columns >= POOL_MIN_COLUMNS ? opts.jobs ?? 1 : 1);
   try {

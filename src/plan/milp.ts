@@ -152,46 +152,40 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
   // Value of each layer's out tensor / input, as expressions.
   const outKiB: Expr[] = [];
   const inputKiB = new Expr();
-  m.layers.forEach((L, li) => {
-    const e = new Expr();
-    if (L.foldedInto) {
-      // Costs and output bytes of a folded follower, on its root's variables (or constants).
-      const R = m.layers[L.foldedInto.root];
-      L.foldedInto.comboOf.forEach((fc, rc) => {
-        const c = L.combos[fc];
-        if (R.combos.length === 1) {
-          lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB; remoteLat.constant += c.remoteLayerLatMs;
-          e.constant = c.outKiB;
-          inputKiB.constant += c.inputKiB;
-          return;
-        }
-        const w = wName(L.foldedInto!.root, rc);
-        lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB); remoteLat.add(w, c.remoteLayerLatMs);
-        e.add(w, c.outKiB);
-        inputKiB.add(w, c.inputKiB);
-      });
-      outKiB.push(e);
-      return;
-    }
-    if (L.combos.length === 1) {
-      const c = L.combos[0];
+  // A combination's costs and output bytes: on its variable `w`, or constants when the choice is fixed.
+  const charge = (c: Combo, e: Expr, w?: string) => {
+    if (w === undefined) {
       lat.constant += c.latMs; energy.constant += c.energyMj; weights.constant += c.weightKiB; acc.constant += c.acc; remote.constant += c.remoteWeightKiB; remoteLat.constant += c.remoteLayerLatMs;
       e.constant = c.outKiB;
       inputKiB.constant += c.inputKiB;
-      outKiB.push(e);
+      return;
+    }
+    lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB); remoteLat.add(w, c.remoteLayerLatMs);
+    e.add(w, c.outKiB);
+    inputKiB.add(w, c.inputKiB);
+  };
+  const options = m.layers.map(optionsOf);
+  m.layers.forEach((L, li) => {
+    const e = new Expr();
+    outKiB.push(e);
+    if (L.foldedInto) {
+      // A folded follower rides on its root's variables (or constants).
+      const { root, comboOf } = L.foldedInto;
+      comboOf.forEach((fc, rc) => charge(L.combos[fc], e, m.layers[root].combos.length === 1 ? undefined : wName(root, rc)));
+      return;
+    }
+    if (L.combos.length === 1) {
+      charge(L.combos[0], e);
       return;
     }
     const sum = new Expr();
     L.combos.forEach((c, ci) => {
-      const w = wName(li, ci);
-      sum.add(w, 1);
-      lat.add(w, c.latMs); energy.add(w, c.energyMj); weights.add(w, c.weightKiB); acc.add(w, c.acc); remote.add(w, c.remoteWeightKiB); remoteLat.add(w, c.remoteLayerLatMs);
-      e.add(w, c.outKiB);
-      inputKiB.add(w, c.inputKiB);
+      sum.add(wName(li, ci), 1);
+      charge(c, e, wName(li, ci));
     });
     eq(`one${li}`, sum, 1);
-    if (optionsOf(L).length > 1) {
-      for (const o of optionsOf(L)) {
+    if (options[li].length > 1) {
+      for (const o of options[li]) {
         const r = new Expr();
         L.combos.forEach((c, ci) => sameOption(c, o) && r.add(wName(li, ci), 1));
         r.add(xName(li, o), -1);
@@ -210,17 +204,15 @@ export function buildProblem(m: MilpModel, budgets: MilpBudgets, objective: Obje
     };
     tie(L.outGroup, 'a', 'ma');
     if (L.inGroup !== L.outGroup) tie(L.inGroup, 'b', 'mb');
-    outKiB.push(e);
   });
   m.layers.forEach((L, li) => {
     if (L.foldedInto) return;
-    const opts = optionsOf(L);
+    const opts = options[li];
     if (opts.length > 1) for (const o of opts) binaries.push(xName(li, o));
     const f = L.followsLayer;
     if (f !== undefined && opts.length > 1) {
       // A weightless op runs at its producer's precision (whatever the producer's sparsity or stored weights).
-      const F = m.layers[f];
-      const fOpts = optionsOf(F);
+      const fOpts = options[f];
       for (const p of L.precisions) {
         const producerHas = fOpts.filter((o) => o.p === p);
         if (fOpts.length > 1) {
@@ -336,24 +328,12 @@ export interface MilpSolutionWithGap extends MilpSolution {
 export const MIP_ABS_GAP = 1e-6;
 
 /**
- * Solves the MILP once per latency limit in `latencyLimits` (the Pareto sweep), or once when none
- * is given. Each limit gets a fresh native model, so a solution depends only on (model, budgets,
- * limit) — not on which limits were solved before it or on which thread: the Pareto sweep can be
- * split across worker threads and still give byte-identical output.
+ * Solves the MILP once per latency limit in `latencyLimits`, or once when none is given. Each
+ * limit gets a fresh native model, so a solution depends only on (model, budgets, limit) — not on
+ * which limits were solved before it or on which thread.
  */
 export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits?: readonly number[], timeLimitS = 30): Promise<MilpSolutionWithGap[]> {
-  const sweep = latencyLimits !== undefined && latencyLimits.length > 0;
-  const pb = buildProblem(m, sweep ? { ...budgets, latencyMs: latencyLimits[0] } : budgets, objective, tieBreakMs);
-  const h = await highs();
-  const { index, data } = toModelData(pb, h.infinity);
-  const latRow = sweep ? pb.rows.findIndex((r) => r.name === 'latency') : -1;
-  const constLat = latencyConstant(m);
-  const out: MilpSolutionWithGap[] = [];
-  for (const limit of sweep ? latencyLimits : [undefined]) {
-    if (limit !== undefined && latRow >= 0) data.rowUpper[latRow] = limit - constLat;
-    out.push(solveOnce(h, m, index, data, timeLimitS));
-  }
-  return out;
+  return solveLimits(m, budgets, objective, tieBreakMs, latencyLimits?.length ? latencyLimits : [undefined], timeLimitS, false);
 }
 
 /**
@@ -365,25 +345,35 @@ export async function solveMilpSweep(m: MilpModel, budgets: MilpBudgets, objecti
  * lossy choices. A chain's result depends only on its limits, never on threads or timing.
  */
 export async function solveMilpChain(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, latencyLimits: readonly number[], timeLimitS = 30): Promise<MilpSolutionWithGap[]> {
-  if (!latencyLimits.length) return [];
-  const pb = buildProblem(m, { ...budgets, latencyMs: latencyLimits[0] }, objective, tieBreakMs);
+  return latencyLimits.length ? solveLimits(m, budgets, objective, tieBreakMs, latencyLimits, timeLimitS, true) : [];
+}
+
+/** One problem, one fresh native model per limit (undefined: `budgets` as given); with `boundFixing`, each optimum bounds the next (solveMilpChain). */
+async function solveLimits(m: MilpModel, budgets: MilpBudgets, objective: Objective, tieBreakMs: number, limits: readonly (number | undefined)[], timeLimitS: number, boundFixing: boolean): Promise<MilpSolutionWithGap[]> {
+  const swept = limits[0] !== undefined;
+  const pb = buildProblem(m, swept ? { ...budgets, latencyMs: limits[0] } : budgets, objective, tieBreakMs);
   const h = await highs();
   const { index, data } = toModelData(pb, h.infinity);
-  const latRow = pb.rows.findIndex((r) => r.name === 'latency');
+  const latRow = swept ? pb.rows.findIndex((r) => r.name === 'latency') : -1;
   const constLat = latencyConstant(m);
-  const sets = choiceSets(m, index);
+  // What bound-based fixing needs, fixed for the whole chain: each choice set's cheapest cost and their sum.
+  const sets = boundFixing ? choiceSets(m, index) : [];
   const cost = data.colCost;
+  const mins = sets.map((cols) => cols.reduce((lo, c) => Math.min(lo, cost[c]), Number.POSITIVE_INFINITY));
+  let cheapest = 0;
+  for (const v of mins) cheapest += v;
   const upper = Float64Array.from(data.colUpper);
   const out: MilpSolutionWithGap[] = [];
   let bound = Number.POSITIVE_INFINITY;
-  for (const limit of latencyLimits) {
-    if (latRow >= 0) data.rowUpper[latRow] = limit - constLat;
+  for (const limit of limits) {
+    if (limit !== undefined && latRow >= 0) data.rowUpper[latRow] = limit - constLat;
+    if (!boundFixing) {
+      out.push(solveOnce(h, m, index, data, timeLimitS));
+      continue;
+    }
     data.colUpper.set(upper);
     let fixed = 0;
     if (Number.isFinite(bound)) {
-      let cheapest = 0;
-      const mins = sets.map((cols) => cols.reduce((lo, c) => Math.min(lo, cost[c]), Number.POSITIVE_INFINITY));
-      for (const v of mins) cheapest += v;
       // A margin well above the solver's tolerances keeps every optimal (and tied) choice.
       const slack = bound + 1e-7 + 1e-6 * Math.abs(bound);
       sets.forEach((cols, k) => { for (const c of cols) if (cheapest - mins[k] + cost[c] > slack) { data.colUpper[c] = 0; fixed++; } });
