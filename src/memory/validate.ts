@@ -13,6 +13,7 @@
 import { EdgeplanError } from '../errors/index.ts';
 import { buildGraph, type LayerSpec } from '../graph/build.ts';
 import type { Graph } from '../graph/types.ts';
+import { median } from '../validate/index.ts';
 import { memoryReport } from './report.ts';
 import type { RuntimeId } from './types.ts';
 
@@ -167,13 +168,6 @@ export interface MemoryGroupSummary {
   /** bound rows compared, and how many the prediction exceeded. */
   readonly boundRows: number;
   readonly boundExceeded: number;
-}
-
-function median(xs: readonly number[]): number {
-  if (!xs.length) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Per runtime and figure: rows, median |error|, share within ±25 % / ±30 %, bound rows exceeded. */
