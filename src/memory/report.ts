@@ -31,17 +31,28 @@ function runtimeBuffers(g: Graph, mg: MemGraph, order: readonly number[], core: 
   const extra: TensorLife[] = [];
   const elem = (l: Layer) => DTYPE_BYTES[precisionOf(l.name)];
 
+  // A layer's single input that dies at its step (not a graph output), with the buffers involved.
+  const dyingInput = (li: number, s: number) => {
+    const m = mg.layers[li];
+    if (m.writes < 0 || m.reads.length !== 1) return undefined;
+    const x = buffers[m.reads[0]], y = buffers[m.writes];
+    return x.lastStep === s && x.kind !== 'output' ? { read: m.reads[0], x, y } : undefined;
+  };
+  // The output is written over that input: during step s the pair needs `pairBytes`, charged as the
+  // output plus a one-step rest, and the input no longer lives at s.
+  const writeOver = (name: string, d: NonNullable<ReturnType<typeof dyingInput>>, s: number, pairBytes: number) => {
+    extra.push({ name, bytes: pairBytes - d.y.bytes, firstStep: s, lastStep: s, kind: 'scratch' });
+    buffers[d.read] = d.x.firstStep <= s - 1 ? { ...d.x, lastStep: s - 1 } : { ...d.x, bytes: 0 };
+  };
+
   if (rt.inPlaceDepthwise) {
     for (const [li, s] of stepOf) {
       const l = g.layers[li];
-      const m = mg.layers[li];
-      if (l.op !== 'depthwise_conv2d' || m.writes < 0 || m.reads.length !== 1) continue;
-      const x = buffers[m.reads[0]], y = buffers[m.writes];
-      if (x.lastStep !== s || x.kind === 'output') continue;
-      // The output is written over the input: during this step they need max(in, out) bytes.
-      extra.push({ name: `${l.name}:in-place`, bytes: Math.max(0, x.bytes - y.bytes), firstStep: s, lastStep: s, kind: 'scratch' });
-      if (x.firstStep <= s - 1) buffers[m.reads[0]] = { ...x, lastStep: s - 1 };
-      else buffers[m.reads[0]] = { ...x, bytes: 0 };
+      const d = l.op === 'depthwise_conv2d' ? dyingInput(li, s) : undefined;
+      if (!d) continue;
+      const x = d.x;
+      // In place: during this step input and output need max(in, out) bytes.
+      writeOver(`${l.name}:in-place`, d, s, Math.max(x.bytes, d.y.bytes));
       if (rt.inPlaceDepthwise.tempChannelBuffer) {
         const [kh, kw] = pair(l.attrs.kernel);
         const [, c, h, w] = l.inputShapes[0];
@@ -56,16 +67,10 @@ function runtimeBuffers(g: Graph, mg: MemGraph, order: readonly number[], core: 
   if (rt.overlapOutput) {
     for (const [li, s] of stepOf) {
       const l = g.layers[li];
-      const m = mg.layers[li];
-      if (m.writes < 0 || m.reads.length !== 1 || !rt.overlapOutput.eligible(l)) continue;
-      const x = buffers[m.reads[0]], y = buffers[m.writes];
-      if (x.lastStep !== s || x.kind === 'output' || x.bytes <= 0) continue;
-      // Output written over the dying input, shifted by the row-streaming offset (overlap.ts): during
-      // this step the pair needs max(out, offset + in) bytes, charged as the output plus a one-step rest.
-      const pairBytes = overlappedPairBytes(x.bytes, y.bytes, rowStreamingOffsetBytes(l, elem(l)) * batch);
-      extra.push({ name: `${l.name}:overlap`, bytes: pairBytes - y.bytes, firstStep: s, lastStep: s, kind: 'scratch' });
-      if (x.firstStep <= s - 1) buffers[m.reads[0]] = { ...x, lastStep: s - 1 };
-      else buffers[m.reads[0]] = { ...x, bytes: 0 };
+      const d = rt.overlapOutput.eligible(l) ? dyingInput(li, s) : undefined;
+      if (!d || d.x.bytes <= 0) continue;
+      // Shifted by the row-streaming offset (overlap.ts): the pair needs max(out, offset + in) bytes.
+      writeOver(`${l.name}:overlap`, d, s, overlappedPairBytes(d.x.bytes, d.y.bytes, rowStreamingOffsetBytes(l, elem(l)) * batch));
     }
   }
 
