@@ -331,6 +331,15 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   // and 35 MB yet take 49 and 85 ms, about their compute alone (compute plus stream would be ~1.8x).
   const streamBw = link?.bandwidth_bytes_per_s.value ?? bandwidth(profile, profile.activations_in);
 
+  // Weights-only quantization needs a unit that dequantizes stored weights (profile weight_only).
+  for (const l of g.layers) {
+    const wanted = opts.layerStoredWeightPrecision?.get(l.name);
+    if (!wanted || l.weightElements === 0) continue;
+    const unitId = assign.get(l.name)!.unit;
+    const offered = profile.units[unitId].weight_only?.precisions ?? [];
+    if (!offered.includes(wanted)) throw new EdgeplanError('bad_value', `layer '${l.name}': unit ${unitId} of ${profile.id} does not take weights-only ${wanted}`, { layer: l.name, fix: offered.length ? `use weights: ${offered.join(' or ')}` : 'remove "weights" from the plan (this unit has no weights-only quantization)' });
+  }
+
   // 3. Per-layer roofline.
   const swish = swishPairs(g);
   const fused = runtimeFusions(g, profile, opts.runtime, (n) => assign.get(n)!);
@@ -572,8 +581,7 @@ export function simulate(g: Graph, profile: HardwareProfile, opts: SimOptions): 
   const weightsBytes = g.layers.reduce((s, l) => {
     const a = assign.get(l.name)!;
     // Weights-only quantization stores the weights narrower; the unit dequantizes them at load.
-    const wanted = opts.layerStoredWeightPrecision?.get(l.name);
-    const stored = wanted && l.weightElements > 0 && profile.units[a.unit].weight_only?.precisions.includes(wanted) ? wanted : undefined;
+    const stored = l.weightElements > 0 ? opts.layerStoredWeightPrecision?.get(l.name) : undefined;
     if (sparseOn(l) && opts.sparse24CompressedStorage) return s + sparse24WeightBytes(l.weightElements, l.biasElements, stored ?? a.precision);
     return s + (stored ? weightBytesAt(l.weightElements, l.biasElements, stored) : weightBytesOn(l, a.unit, a.precision));
   }, 0);

@@ -92,12 +92,14 @@ export function runSimulate(io: Io, a: SimulateArgs): { result: SimResult; accur
     } catch (e) {
       throw e instanceof EdgeplanError ? e.withLocation({ file: a.plan }) : e;
     }
-    const unit = a.unit ?? pf.unit;
-    const weightOnly = profile.units[unit]?.weight_only?.precisions ?? [];
-    const unsupported = pf.plan.layers.find((c) => c.weights !== undefined && !weightOnly.includes(c.weights));
-    if (unsupported) throw new EdgeplanError('bad_value', `layer '${unsupported.name}': unit ${unit} of ${profile.id} does not take weights-only ${unsupported.weights}`, { file: a.plan, layer: unsupported.name, fix: weightOnly.length ? `use weights: ${weightOnly.join(' or ')}` : 'remove "weights" from the plan (this unit has no weights-only quantization)' });
     const applied = applyPlan(g, findPruneGroups(g), pf.plan.layers);
-    const result = simulate(applied.graph, profile, { precision, unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24, sparse24CompressedStorage: true, layerStoredWeightPrecision: applied.layerStoredWeightPrecision });
+    let result: SimResult;
+    try {
+      result = simulate(applied.graph, profile, { precision, unit: a.unit ?? pf.unit, batch: a.batch, threads: a.threads, link: a.link, layerPrecision: applied.layerPrecision, layerSparse24: applied.layerSparse24, sparse24CompressedStorage: true, layerStoredWeightPrecision: applied.layerStoredWeightPrecision });
+    } catch (e) {
+      // A plan choice the device cannot take (weights-only on a unit without it) is the plan file's error.
+      throw e instanceof EdgeplanError && e.location.layer ? e.withLocation({ file: a.plan }) : e;
+    }
     return { result, accuracyDropPct: accuracyDropOf(g, pf.plan.layers) };
   }
   return { result: simulate(g, profile, { precision, unit: a.unit, batch: a.batch, threads: a.threads, link: a.link }) };
