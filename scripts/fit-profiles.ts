@@ -30,7 +30,7 @@ import { opClassOf, runtimeFor, simulate } from '../src/cost/index.ts';
 import type { Graph } from '../src/graph/types.ts';
 import { parseProfile, resolveDeviceId, type HardwareProfile, type OpClass, type Precision, type SourcedNumber } from '../src/hardware/index.ts';
 import { readLatencyCsv } from '../src/cli/commands/validate.ts';
-import { median, precisionForRow, predictedMs, threadsOfRow, unitForRow, type LatencyRow } from '../src/validate/index.ts';
+import { median, precisionForRow, predictedMs, rowSimOptions, unitForRow, type LatencyRow } from '../src/validate/index.ts';
 import { buildZooModel } from '../src/zoo/index.ts';
 
 const MIN_ROWS = 3;
@@ -95,7 +95,7 @@ function withTheta(p: HardwareProfile, theta: Theta): HardwareProfile {
 }
 
 function predict(p: HardwareProfile, unit: string, s: Sample): number {
-  const r = simulate(s.graph, p, { precision: s.precision, unit, batch: s.batch, runtime: s.row.runtime || undefined, threads: threadsOfRow(s.row) });
+  const r = simulate(s.graph, p, rowSimOptions(s.row, s.precision, unit, s.batch));
   return predictedMs(r, p, unit, s.row);
 }
 
@@ -123,7 +123,7 @@ function paramsOf(profile: HardwareProfile, unit: string, samples: readonly Samp
   const share = new Map<OpClass, number>();
   let total = 0, streams = false;
   for (const s of samples) {
-    const r = simulate(s.graph, atPrior, { precision: s.precision, unit, batch: s.batch, runtime: s.row.runtime || undefined, threads: threadsOfRow(s.row) });
+    const r = simulate(s.graph, atPrior, rowSimOptions(s.row, s.precision, unit, s.batch));
     for (const l of r.layers) {
       if (l.unit !== unit) continue;
       const cls = opClassOf(s.graph.layers.find((x) => x.name === l.name)!);

@@ -3,7 +3,7 @@
  * of ../shared/data/published-latency.csv): each row is simulated and compared, or listed as
  * skipped with the reason — never dropped.
  */
-import { simulate, type SimResult } from '../cost/index.ts';
+import { simulate, type SimOptions, type SimResult } from '../cost/index.ts';
 import { EdgeplanError } from '../errors/index.ts';
 import type { Graph } from '../graph/types.ts';
 import type { HardwareProfile, Precision } from '../hardware/types.ts';
@@ -81,9 +81,14 @@ export function predictRow(row: LatencyRow, ctx: ValidationContext): RowOutcome 
   const precision = precisionForRow(profile, unit, row.precision);
   if (!profile.units[unit].precisions.includes(precision)) return { ...base, skipped: `${unit} of ${profile.id} does not run ${precision}` };
   const batch = Number(row.batch) || 1;
-  const r = simulate(g, profile, { precision, unit, batch, runtime: row.runtime || undefined, threads: threadsOfRow(row) });
+  const r = simulate(g, profile, rowSimOptions(row, precision, unit, batch));
   const predicted = predictedMs(r, profile, unit, row);
   return { ...base, unit, precision, measured_ms: measured, predicted_ms: predicted, error_pct: ((predicted - measured) / measured) * 100 };
+}
+
+/** The simulate options a measured row was taken with: precision, unit, batch, its runtime and thread count. */
+export function rowSimOptions(row: Pick<LatencyRow, 'runtime' | 'notes'>, precision: Precision, unit: string, batch: number): SimOptions {
+  return { precision, unit, batch, runtime: row.runtime || undefined, threads: threadsOfRow(row) };
 }
 
 /**
